@@ -1,0 +1,59 @@
+"""Argument checks shared by the public constructors.
+
+Each check raises `TypeError` for a value of the wrong type and `ValueError`
+for a value out of range, naming the argument and what was expected.
+"""
+
+import numbers
+
+
+def check_positive_int(value, name):
+    """Returns `value` as an int, or raises if it is not a positive int."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"`{name}` must be a positive int. Received: {name}={value!r}"
+        )
+    if value <= 0:
+        raise ValueError(
+            f"`{name}` must be a positive int. Received: {name}={value}"
+        )
+    return int(value)
+
+
+def check_positive_number(value, name):
+    """Returns `value` as a float, or raises if it is not positive."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"`{name}` must be a positive number. Received: {name}={value!r}"
+        )
+    if not value > 0 or value != value or value == float("inf"):
+        raise ValueError(
+            f"`{name}` must be a positive, finite number. "
+            f"Received: {name}={value}"
+        )
+    return float(value)
+
+
+def check_non_negative_number(value, name):
+    """Returns `value` as a float, or raises if it is negative or not finite."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"`{name}` must be a non-negative number. Received: {name}={value!r}"
+        )
+    if not 0 <= value < float("inf"):
+        raise ValueError(
+            f"`{name}` must be a non-negative, finite number. "
+            f"Received: {name}={value}"
+        )
+    return float(value)
+
+
+def check_positive_int_list(values, name):
+    """Returns `values` as a list of positive ints (an int counts as one)."""
+    if isinstance(values, numbers.Integral) and not isinstance(values, bool):
+        values = [values]
+    if not isinstance(values, (list, tuple)):
+        raise TypeError(
+            f"`{name}` must be a list of positive ints. Received: {name}={values!r}"
+        )
+    return [check_positive_int(v, name) for v in values]

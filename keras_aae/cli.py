@@ -1,0 +1,339 @@
+"""The `keras-aae` command line: a thin layer over the library.
+
+    keras-aae train --dataset mnist --epochs 10 --out runs/mnist
+    keras-aae sample --decoder runs/mnist/decoder --num 64 --out grid.png
+
+User errors (bad arguments, missing data) exit with status 2 and one line on
+stderr that names the bad value; they never print a traceback.
+"""
+
+import argparse
+import csv
+import json
+import os
+import sys
+
+_PROG = "keras-aae"
+_ARCHITECTURES = ("mlp", "conv")
+
+
+class UsageError(Exception):
+    """A user error: reported as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(message)
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive integer, received {text!r}"
+        ) from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive integer, received {text!r}"
+        )
+    return value
+
+
+def _positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive number, received {text!r}"
+        ) from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(
+            f"expected a positive number, received {text!r}"
+        )
+    return value
+
+
+def _non_negative_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a non-negative integer, received {text!r}"
+        )
+    return value
+
+
+def _prior_name(text):
+    from keras_aae import priors
+
+    if text.lower().replace("-", "_") not in priors.names():
+        raise argparse.ArgumentTypeError(
+            f"unknown prior {text!r}; expected one of {', '.join(priors.names())}"
+        )
+    return text
+
+
+def build_parser():
+    """Returns the `keras-aae` argument parser."""
+    parser = _Parser(prog=_PROG, description="Adversarial autoencoders in Keras.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    train = commands.add_parser("train", help="Train a model and export it.")
+    train.add_argument("--dataset", default="mnist", help="'digits' or a TFDS name.")
+    train.add_argument("--data-dir", default=None, help="Prepared TFDS folder.")
+    train.add_argument("--epochs", type=_positive_int, default=10)
+    train.add_argument("--batch-size", type=_positive_int, default=128)
+    train.add_argument("--latent-dim", type=_positive_int, default=8)
+    train.add_argument(
+        "--hidden", type=_positive_int, nargs="+", default=[1000, 1000],
+        help="Hidden layer sizes, e.g. --hidden 256 or --hidden 1000 1000.",
+    )
+    train.add_argument("--architecture", choices=_ARCHITECTURES, default="mlp")
+    train.add_argument("--prior", type=_prior_name, default="gaussian")
+    train.add_argument("--reconstruction-loss", default="mse",
+                       choices=("mse", "binary_crossentropy"))
+    train.add_argument("--reconstruction-lr", type=_positive_float, default=None)
+    train.add_argument("--discriminator-lr", type=_positive_float, default=None)
+    train.add_argument("--generator-lr", type=_positive_float, default=None)
+    train.add_argument("--steps-per-execution", type=_positive_int, default=1)
+    train.add_argument("--seed", type=_non_negative_int, default=0)
+    train.add_argument("--out", required=True, help="Output folder.")
+    train.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1)
+
+    sample = commands.add_parser("sample", help="Decode prior samples.")
+    sample.add_argument("--decoder", required=True, help="Exported decoder folder.")
+    sample.add_argument("--num", type=_positive_int, default=64)
+    sample.add_argument("--seed", type=_non_negative_int, default=0)
+    sample.add_argument(
+        "--prior", type=_prior_name, default=None,
+        help="Prior to draw from; defaults to the one recorded at export.",
+    )
+    sample.add_argument("--out", required=True, help="A .png or .npy path.")
+    return parser
+
+
+def main(argv=None):
+    """Runs the command line; returns the exit status."""
+    try:
+        args = build_parser().parse_args(argv)
+        return _COMMANDS[args.command](args)
+    except UsageError as error:
+        print(f"{_PROG}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{_PROG}: interrupted", file=sys.stderr)
+        return 130
+
+
+def _user_errors():
+    from keras_aae.data import DatasetNotFoundError
+
+    return (ValueError, TypeError, DatasetNotFoundError)
+
+
+def _one_line(error):
+    return " ".join(str(error).split())
+
+
+# ------------------------------------------------------------------- train
+
+
+def _train(args):
+    _quiet_tensorflow()
+    try:
+        run = _prepare_training(args)
+    except _user_errors() as error:
+        raise UsageError(_one_line(error)) from None
+    _fit(run, args)
+    _finish(run, args)
+    return 0
+
+
+def _quiet_tensorflow():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def _prepare_training(args):
+    import keras
+
+    from keras_aae import data
+    from keras_aae.model import AdversarialAutoencoder
+    from keras_aae import networks
+    from keras_aae import priors
+
+    if args.out.endswith(os.sep) or not args.out:
+        args.out = args.out.rstrip(os.sep) or "."
+    os.makedirs(args.out, exist_ok=True)
+    x_train, _ = data.load_arrays(args.dataset, "train", data_dir=args.data_dir)
+    x_test, _ = data.load_arrays(args.dataset, "test", data_dir=args.data_dir)
+    keras.utils.set_random_seed(args.seed)
+    encoder, decoder, discriminator = networks.build_networks(
+        x_train.shape[1:], args.latent_dim, args.hidden, args.architecture
+    )
+    model = AdversarialAutoencoder(
+        encoder,
+        decoder,
+        discriminator,
+        prior=priors.get(args.prior, latent_dim=args.latent_dim),
+        reconstruction_loss=args.reconstruction_loss,
+        seed=args.seed,
+    )
+    rates = {
+        "reconstruction_learning_rate": args.reconstruction_lr,
+        "discriminator_learning_rate": args.discriminator_lr,
+        "generator_learning_rate": args.generator_lr,
+    }
+    model.compile(
+        steps_per_execution=args.steps_per_execution,
+        **{k: v for k, v in rates.items() if v is not None},
+    )
+    train = data.as_dataset(x_train, batch_size=args.batch_size, seed=args.seed)
+    return {"model": model, "train": train, "x_test": x_test}
+
+
+def _paths(out):
+    names = ("model.keras", "decoder", "encoder", "history.csv", "samples.png",
+             "reconstructions.png", "backup")
+    return {name.split(".")[0]: os.path.join(out, name) for name in names}
+
+
+def _fit(run, args):
+    import keras
+
+    from keras_aae import callbacks
+
+    paths = _paths(args.out)
+    backup = callbacks.BackupAndRestore(paths["backup"])
+    resumed_epoch = _backup_epoch(paths["backup"])
+    _trim_history(paths["history"], resumed_epoch)
+    if resumed_epoch:
+        print(f"Resuming from epoch {resumed_epoch} (backup in {paths['backup']})")
+    try:
+        run["model"].fit(
+            run["train"],
+            epochs=args.epochs,
+            verbose=args.verbose,
+            # The backup goes last: an epoch's CSV row is on disk before the
+            # backup says the epoch is done, and a resume trims rows the
+            # backup does not cover, so each epoch appears exactly once.
+            callbacks=[
+                keras.callbacks.TerminateOnNaN(),
+                callbacks.SampleGrid(paths["samples"], seed=args.seed),
+                keras.callbacks.CSVLogger(paths["history"], append=True),
+                backup,
+            ],
+        )
+    except ValueError as error:
+        if "training backup" in str(error):
+            raise UsageError(_one_line(error)) from None
+        raise
+
+
+def _backup_epoch(backup_dir):
+    metadata = os.path.join(backup_dir, "latest", "training_metadata.json")
+    try:
+        with open(metadata) as f:
+            return int(json.load(f)["epoch"])
+    except (OSError, ValueError, KeyError):
+        return 0
+
+
+def _trim_history(path, resumed_epoch):
+    """Keeps only the CSV rows of epochs the backup has (0 keeps none)."""
+    if not os.path.exists(path):
+        return
+    from keras_aae._io import atomic_path
+
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    kept = rows[:1] + [r for r in rows[1:] if r and int(r[0]) < resumed_epoch]
+    with atomic_path(path) as tmp:
+        with open(tmp, "w", newline="") as f:
+            if resumed_epoch:
+                csv.writer(f).writerows(kept)
+
+
+def _finish(run, args):
+    import numpy as np
+
+    from keras_aae import export
+    from keras_aae.images import save_image_grid
+    from keras_aae._io import atomic_path
+
+    model = run["model"]
+    paths = _paths(args.out)
+    with atomic_path(paths["model"]) as tmp:
+        model.save(tmp)
+    export.export_model(model, args.out)
+    _write_prior(model, args.out)
+    originals = run["x_test"][:32]
+    reconstructions = model.predict(originals, verbose=0)
+    pairs = np.concatenate([originals[:16], reconstructions[:16],
+                            originals[16:], reconstructions[16:]])
+    save_image_grid(pairs, paths["reconstructions"], columns=16)
+    print(f"Wrote {', '.join(sorted(os.listdir(args.out)))} to {args.out}")
+
+
+def _write_prior(model, out):
+    """Records the prior beside the decoder, so `sample` can draw from it."""
+    import keras
+
+    from keras_aae._io import atomic_path
+
+    config = keras.saving.serialize_keras_object(model.prior)
+    with atomic_path(os.path.join(out, "decoder", "prior.json")) as tmp:
+        with open(tmp, "w") as f:
+            json.dump(config, f)
+
+
+# ------------------------------------------------------------------ sample
+
+
+def _sample(args):
+    _quiet_tensorflow()
+    if not args.out.endswith((".png", ".npy")):
+        raise UsageError(f"--out must end in .png or .npy, received {args.out!r}")
+    if not os.path.isdir(args.decoder):
+        raise UsageError(f"--decoder {args.decoder!r} is not an exported decoder folder")
+    import numpy as np
+    import tensorflow as tf
+
+    from keras_aae import priors
+    from keras_aae.images import save_image_grid
+
+    serve = tf.saved_model.load(args.decoder).signatures["serving_default"]
+    latent_dim = serve.structured_input_signature[1]["codes"].shape[-1]
+    prior = _sampling_prior(args, priors, latent_dim)
+    images = serve(codes=prior.sample(args.num, seed=args.seed))["images"].numpy()
+    if args.out.endswith(".npy"):
+        from keras_aae._io import atomic_path
+
+        with atomic_path(args.out) as tmp:
+            np.save(tmp, images)
+    else:
+        save_image_grid(images, args.out)
+    print(f"Wrote {args.num} samples to {args.out}")
+    return 0
+
+
+def _sampling_prior(args, priors, latent_dim):
+    try:
+        if args.prior is not None:
+            return priors.get(args.prior, latent_dim=latent_dim)
+        recorded = os.path.join(args.decoder, "prior.json")
+        if os.path.exists(recorded):
+            with open(recorded) as f:
+                return priors.get(json.load(f))
+        return priors.get("gaussian", latent_dim=latent_dim)
+    except (ValueError, TypeError) as error:
+        raise UsageError(_one_line(error)) from None
+
+
+_COMMANDS = {"train": _train, "sample": _sample}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,501 @@
+"""The adversarial autoencoder as one subclassed `keras.Model`.
+
+Training follows Makhzani et al. (2015), section 2: every batch runs a
+reconstruction phase, then a regularization phase in two steps (the
+discriminator learns to tell prior samples from codes, then the encoder, as
+the generator, learns to fool it). Each phase has its own optimizer.
+"""
+
+import copy
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_aae import priors as priors_lib
+from keras_aae._validation import check_non_negative_number
+from keras_aae._validation import check_positive_number
+
+# Defaults chosen on MNIST with the seed tutorial's 784-256-64 MLPs (see
+# benchmarks/README.md). The regularization phase learns more slowly than
+# the reconstruction phase and Adam's beta_1 is lowered to 0.5, the usual
+# GAN setting: with beta_1=0.9 and equal rates the discriminator wins, as
+# in the seed tutorial's log.
+DEFAULT_RECONSTRUCTION_LEARNING_RATE = 1e-3
+DEFAULT_DISCRIMINATOR_LEARNING_RATE = 2e-4
+DEFAULT_GENERATOR_LEARNING_RATE = 2e-4
+_ADAM_BETA_1 = 0.5
+
+_RECONSTRUCTION_LOSSES = ("mse", "binary_crossentropy")
+_OPTIMIZER_NAMES = ("reconstruction", "discriminator", "generator")
+_SEED_STATE_KEY = "seed_generator_state"
+
+
+def _per_example_reconstruction_loss(name, x, x_hat):
+    axes = tuple(range(1, len(x.shape)))
+    if name == "mse":
+        return ops.mean(ops.square(x - x_hat), axis=axes)
+    x_hat = ops.clip(x_hat, 1e-7, 1.0 - 1e-7)
+    bce = -(x * ops.log(x_hat) + (1.0 - x) * ops.log(1.0 - x_hat))
+    return ops.mean(bce, axis=axes)
+
+
+def _bce_with_logits(target, logits):
+    return ops.mean(
+        ops.binary_crossentropy(
+            ops.full_like(logits, target), logits, from_logits=True
+        )
+    )
+
+
+def _default_adam(learning_rate):
+    return keras.optimizers.Adam(learning_rate=learning_rate, beta_1=_ADAM_BETA_1)
+
+
+@keras.saving.register_keras_serializable(package="keras_aae")
+class AdversarialAutoencoder(keras.Model):
+    """An autoencoder whose codes are matched to a prior adversarially.
+
+    The model holds an `encoder` (`x -> z`), a `decoder` (`z -> x`), a
+    `discriminator` (`z -> logit`, "z came from the prior") and a `prior`.
+    `train_step` runs the three phases of the paper's section 2, each with
+    its own optimizer, and logs `loss` (the weighted sum of the three losses),
+    `reconstruction_loss`, `discriminator_loss`, `generator_loss` and
+    `discriminator_accuracy`. Calling the model returns reconstructions.
+
+    Args:
+        encoder: A `keras.Model` mapping inputs to codes `(n, latent_dim)`.
+        decoder: A `keras.Model` mapping codes back to the input shape.
+        discriminator: A `keras.Model` mapping codes to logits `(n, 1)`.
+        prior: A `keras_aae.priors.Prior`, a prior name or a config dict; a
+            name is built with the encoder's latent size.
+        reconstruction_loss: `"mse"` (per pixel) or `"binary_crossentropy"`.
+        reconstruction_weight: Non-negative weight of the reconstruction loss.
+        adversarial_weight: Non-negative weight of the generator's loss.
+        gradient_penalty_weight: Non-negative weight of an R1 penalty on the
+            discriminator's gradient at prior samples (0 disables it).
+        discriminator_noise: Standard deviation of the Gaussian instance noise
+            added to prior samples and codes before the discriminator sees
+            them during training (0 disables it).
+        seed: Optional int seeding the prior draws made during training.
+        **kwargs: Passed to `keras.Model` (e.g. `name`).
+
+    Raises:
+        ValueError: If the networks' shapes do not fit together or a weight
+            is negative.
+        TypeError: If a network is not a `keras.Model`.
+
+    Example:
+
+    >>> import keras_aae
+    >>> from keras_aae import networks
+    >>> model = keras_aae.AdversarialAutoencoder(
+    ...     encoder=networks.mlp_encoder((28, 28, 1), 8, [64]),
+    ...     decoder=networks.mlp_decoder(8, (28, 28, 1), [64]),
+    ...     discriminator=networks.mlp_discriminator(8, [64]),
+    ...     prior="gaussian",
+    ... )
+    >>> model.compile()
+    >>> # model.fit(images, epochs=10, batch_size=128)
+    """
+
+    def __init__(
+        self,
+        encoder,
+        decoder,
+        discriminator,
+        prior="gaussian",
+        reconstruction_loss="mse",
+        reconstruction_weight=1.0,
+        adversarial_weight=1.0,
+        gradient_penalty_weight=0.0,
+        discriminator_noise=0.0,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        for name, net in (
+            ("encoder", encoder),
+            ("decoder", decoder),
+            ("discriminator", discriminator),
+        ):
+            if not isinstance(net, keras.Model):
+                raise TypeError(
+                    f"`{name}` must be a keras.Model. "
+                    f"Received: {name}={net!r} of type {type(net).__name__}"
+                )
+        if reconstruction_loss not in _RECONSTRUCTION_LOSSES:
+            raise ValueError(
+                f"`reconstruction_loss` must be one of {_RECONSTRUCTION_LOSSES}. "
+                f"Received: reconstruction_loss={reconstruction_loss!r}"
+            )
+        self.encoder = encoder
+        self.decoder = decoder
+        self.discriminator = discriminator
+        self.latent_dim = self._check_networks()
+        if isinstance(prior, str):
+            prior = priors_lib.get(prior, latent_dim=self.latent_dim)
+        self.prior = priors_lib.get(prior)
+        if self.prior.latent_dim != self.latent_dim:
+            raise ValueError(
+                "The prior's latent_dim must equal the encoder's code size "
+                f"({self.latent_dim}). Received: prior.latent_dim="
+                f"{self.prior.latent_dim}"
+            )
+        self.reconstruction_loss = reconstruction_loss
+        self.reconstruction_weight = check_non_negative_number(
+            reconstruction_weight, "reconstruction_weight"
+        )
+        self.adversarial_weight = check_non_negative_number(
+            adversarial_weight, "adversarial_weight"
+        )
+        self.gradient_penalty_weight = check_non_negative_number(
+            gradient_penalty_weight, "gradient_penalty_weight"
+        )
+        self.discriminator_noise = check_non_negative_number(
+            discriminator_noise, "discriminator_noise"
+        )
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.reconstruction_optimizer = None
+        self.discriminator_optimizer = None
+        self.generator_optimizer = None
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+        self.reconstruction_loss_tracker = keras.metrics.Mean(
+            name="reconstruction_loss"
+        )
+        self.discriminator_loss_tracker = keras.metrics.Mean(
+            name="discriminator_loss"
+        )
+        self.generator_loss_tracker = keras.metrics.Mean(name="generator_loss")
+        self.discriminator_accuracy_tracker = keras.metrics.Mean(
+            name="discriminator_accuracy"
+        )
+        # The sub-networks are functional models, already built: so is this.
+        self.built = True
+
+    def _check_networks(self):
+        enc_out = self.encoder.outputs[0].shape if self.encoder.outputs else None
+        dec_in = self.decoder.inputs[0].shape if self.decoder.inputs else None
+        if enc_out is None or dec_in is None:
+            raise ValueError(
+                "The encoder and decoder must be built (functional) models."
+            )
+        latent_dim = enc_out[-1]
+        checks = (
+            ("decoder input", dec_in[1:], (latent_dim,)),
+            ("discriminator input", self.discriminator.inputs[0].shape[1:],
+             (latent_dim,)),
+            ("discriminator output", self.discriminator.outputs[0].shape[1:],
+             (1,)),
+            ("decoder output", self.decoder.outputs[0].shape[1:],
+             self.encoder.inputs[0].shape[1:]),
+        )
+        for what, got, expected in checks:
+            if tuple(got) != tuple(expected):
+                raise ValueError(
+                    f"The {what} shape must be {tuple(expected)} to fit the "
+                    f"other networks. Received: {what} shape {tuple(got)}"
+                )
+        return int(latent_dim)
+
+    @property
+    def metrics(self):
+        return [
+            self.loss_tracker,
+            self.reconstruction_loss_tracker,
+            self.discriminator_loss_tracker,
+            self.generator_loss_tracker,
+            self.discriminator_accuracy_tracker,
+        ]
+
+    def call(self, inputs, training=False):
+        """Returns the reconstructions of `inputs`."""
+        return self.decoder(self.encoder(inputs, training=training), training=training)
+
+    def encode(self, x, batch_size=256):
+        """Returns the codes of `x` as a numpy array."""
+        return self.encoder.predict(x, batch_size=batch_size, verbose=0)
+
+    def decode(self, z, batch_size=256):
+        """Returns the decoded images of codes `z` as a numpy array."""
+        return self.decoder.predict(z, batch_size=batch_size, verbose=0)
+
+    def generate(self, num_samples, seed=None):
+        """Decodes `num_samples` prior draws.
+
+        Args:
+            num_samples: Positive int.
+            seed: Optional int; the same seed gives the same images.
+
+        Returns:
+            A numpy array of images.
+        """
+        z = self.prior.sample(num_samples, seed=seed)
+        return self.decode(np.asarray(z))
+
+    # ------------------------------------------------------------------ compile
+
+    def compile(
+        self,
+        reconstruction_optimizer=None,
+        discriminator_optimizer=None,
+        generator_optimizer=None,
+        reconstruction_learning_rate=DEFAULT_RECONSTRUCTION_LEARNING_RATE,
+        discriminator_learning_rate=DEFAULT_DISCRIMINATOR_LEARNING_RATE,
+        generator_learning_rate=DEFAULT_GENERATOR_LEARNING_RATE,
+        **kwargs,
+    ):
+        """Configures one optimizer per training phase.
+
+        An optimizer left as None is Adam (beta_1=0.5) at the phase's
+        learning rate. Each optimizer is built on its own phase's variables
+        here, so saved optimizer state is restored by `load_model` and
+        `BackupAndRestore` instead of being skipped.
+
+        Args:
+            reconstruction_optimizer: Optimizer (or name) for encoder+decoder.
+            discriminator_optimizer: Optimizer (or name) for the discriminator.
+            generator_optimizer: Optimizer (or name) for the encoder as
+                generator.
+            reconstruction_learning_rate: Learning rate of the default
+                reconstruction optimizer.
+            discriminator_learning_rate: Learning rate of the default
+                discriminator optimizer.
+            generator_learning_rate: Learning rate of the default generator
+                optimizer.
+            **kwargs: Passed to `keras.Model.compile`, e.g.
+                `steps_per_execution`, `jit_compile`, `run_eagerly`. `loss`,
+                `optimizer` and `metrics` are not accepted: the model defines
+                its own.
+
+        Raises:
+            ValueError: On a non-positive learning rate or a conflicting
+                argument.
+        """
+        for key in ("loss", "optimizer", "metrics", "loss_weights"):
+            if kwargs.get(key) is not None:
+                raise ValueError(
+                    f"AdversarialAutoencoder.compile does not take `{key}`; "
+                    "use reconstruction_optimizer, discriminator_optimizer and "
+                    f"generator_optimizer. Received: {key}={kwargs[key]!r}"
+                )
+            kwargs.pop(key, None)
+        rates = {
+            "reconstruction": reconstruction_learning_rate,
+            "discriminator": discriminator_learning_rate,
+            "generator": generator_learning_rate,
+        }
+        given = {
+            "reconstruction": reconstruction_optimizer,
+            "discriminator": discriminator_optimizer,
+            "generator": generator_optimizer,
+        }
+        optimizers = {}
+        for phase in _OPTIMIZER_NAMES:
+            rate = check_positive_number(rates[phase], f"{phase}_learning_rate")
+            if given[phase] is None:
+                optimizers[phase] = _default_adam(rate)
+            else:
+                optimizers[phase] = keras.optimizers.get(given[phase])
+        self.reconstruction_optimizer = optimizers["reconstruction"]
+        self.discriminator_optimizer = optimizers["discriminator"]
+        self.generator_optimizer = optimizers["generator"]
+        # Keras' `optimizer` is the reconstruction optimizer, so `summary()`
+        # and callbacks that read `model.optimizer` see a real one.
+        super().compile(optimizer=self.reconstruction_optimizer, **kwargs)
+        self.reconstruction_optimizer = self.optimizer
+        self._build_optimizers()
+
+    def _phase_variables(self):
+        return {
+            "reconstruction": self.encoder.trainable_variables
+            + self.decoder.trainable_variables,
+            "discriminator": self.discriminator.trainable_variables,
+            "generator": self.encoder.trainable_variables,
+        }
+
+    def _build_optimizers(self):
+        variables = self._phase_variables()
+        for phase in _OPTIMIZER_NAMES:
+            optimizer = getattr(self, f"{phase}_optimizer")
+            if not optimizer.built:
+                optimizer.build(variables[phase])
+
+    def get_compile_config(self):
+        if not self.compiled:
+            return None
+        config = {
+            f"{phase}_optimizer": keras.saving.serialize_keras_object(
+                getattr(self, f"{phase}_optimizer")
+            )
+            for phase in _OPTIMIZER_NAMES
+        }
+        config["steps_per_execution"] = self.steps_per_execution
+        config["jit_compile"] = self.jit_compile
+        config["run_eagerly"] = self.run_eagerly
+        return config
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        for phase in _OPTIMIZER_NAMES:
+            key = f"{phase}_optimizer"
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        self.compile(**config)
+
+    # ------------------------------------------------------------------- state
+
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        # Keras does not save SeedGenerator state; without it a reloaded
+        # model would repeat the prior draws it made after its last save.
+        store[_SEED_STATE_KEY] = np.asarray(self.seed_generator.state.numpy())
+
+    def load_own_variables(self, store):
+        if _SEED_STATE_KEY in store.keys():
+            self.seed_generator.state.assign(store[_SEED_STATE_KEY])
+
+    # -------------------------------------------------------------- train step
+
+    def _reconstruction_phase(self, x):
+        variables = self.encoder.trainable_variables + self.decoder.trainable_variables
+        with _tape() as tape:
+            x_hat = self(x, training=True)
+            per_example = _per_example_reconstruction_loss(
+                self.reconstruction_loss, x, x_hat
+            )
+            loss = self.reconstruction_weight * ops.mean(per_example)
+        grads = tape.gradient(loss, variables)
+        self.reconstruction_optimizer.apply(grads, variables)
+        return loss
+
+    def _discriminator_loss(self, x, training):
+        z_fake = ops.stop_gradient(self.encoder(x, training=training))
+        z_real = self.prior.sample(ops.shape(z_fake)[0], seed=self.seed_generator)
+        if self.gradient_penalty_weight and training:
+            real_logits, penalty = self._real_logits_and_penalty(z_real)
+        else:
+            real_logits = self._judge(z_real, training=training)
+            penalty = 0.0
+        fake_logits = self._judge(z_fake, training=training)
+        loss = 0.5 * (
+            _bce_with_logits(1.0, real_logits) + _bce_with_logits(0.0, fake_logits)
+        ) + penalty
+        correct = ops.concatenate(
+            [ops.cast(real_logits > 0, "float32"), ops.cast(fake_logits <= 0, "float32")],
+            axis=0,
+        )
+        return loss, ops.mean(correct)
+
+    def _judge(self, z, training):
+        """Discriminator logits of codes, seen through instance noise."""
+        if self.discriminator_noise and training:
+            # Instance noise (Sonderby et al., 2016): codes from a deterministic
+            # encoder lie on a thin manifold that a discriminator separates from
+            # any full-rank prior perfectly, and then its gradient says nothing
+            # useful. Blurring both sides with the same noise keeps it
+            # informative about where the codes' mass is.
+            z = z + self.discriminator_noise * keras.random.normal(
+                ops.shape(z), seed=self.seed_generator
+            )
+        return self.discriminator(z, training=training)
+
+    def _real_logits_and_penalty(self, z_real):
+        # R1 penalty (Mescheder et al., 2018): the squared gradient norm of
+        # the discriminator at prior samples. It damps the oscillation in
+        # which the discriminator chases the codes instead of converging.
+        with _tape() as tape:
+            tape.watch(z_real)
+            real_logits = self.discriminator(z_real, training=True)
+            total = ops.sum(real_logits)
+        grads = tape.gradient(total, z_real)
+        penalty = 0.5 * self.gradient_penalty_weight * ops.mean(
+            ops.sum(ops.square(grads), axis=-1)
+        )
+        return real_logits, penalty
+
+    def _discriminator_phase(self, x):
+        variables = self.discriminator.trainable_variables
+        with _tape() as tape:
+            loss, accuracy = self._discriminator_loss(x, training=True)
+        grads = tape.gradient(loss, variables)
+        self.discriminator_optimizer.apply(grads, variables)
+        return loss, accuracy
+
+    def _generator_loss(self, x, training):
+        logits = self._judge(self.encoder(x, training=training), training=training)
+        return self.adversarial_weight * _bce_with_logits(1.0, logits)
+
+    def _generator_phase(self, x):
+        variables = self.encoder.trainable_variables
+        with _tape() as tape:
+            loss = self._generator_loss(x, training=True)
+        grads = tape.gradient(loss, variables)
+        self.generator_optimizer.apply(grads, variables)
+        return loss
+
+    def _update_metrics(self, reconstruction, discriminator, accuracy, generator):
+        self.loss_tracker.update_state(reconstruction + discriminator + generator)
+        self.reconstruction_loss_tracker.update_state(reconstruction)
+        self.discriminator_loss_tracker.update_state(discriminator)
+        self.generator_loss_tracker.update_state(generator)
+        self.discriminator_accuracy_tracker.update_state(accuracy)
+        return {m.name: m.result() for m in self.metrics}
+
+    def train_step(self, data):
+        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        reconstruction = self._reconstruction_phase(x)
+        discriminator, accuracy = self._discriminator_phase(x)
+        generator = self._generator_phase(x)
+        return self._update_metrics(reconstruction, discriminator, accuracy, generator)
+
+    def test_step(self, data):
+        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        x_hat = self(x, training=False)
+        reconstruction = self.reconstruction_weight * ops.mean(
+            _per_example_reconstruction_loss(self.reconstruction_loss, x, x_hat)
+        )
+        discriminator, accuracy = self._discriminator_loss(x, training=False)
+        generator = self._generator_loss(x, training=False)
+        return self._update_metrics(reconstruction, discriminator, accuracy, generator)
+
+    def predict_step(self, data):
+        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        return self(x, training=False)
+
+    # ----------------------------------------------------------- serialization
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "encoder": keras.saving.serialize_keras_object(self.encoder),
+                "decoder": keras.saving.serialize_keras_object(self.decoder),
+                "discriminator": keras.saving.serialize_keras_object(
+                    self.discriminator
+                ),
+                "prior": keras.saving.serialize_keras_object(self.prior),
+                "reconstruction_loss": self.reconstruction_loss,
+                "reconstruction_weight": self.reconstruction_weight,
+                "adversarial_weight": self.adversarial_weight,
+                "gradient_penalty_weight": self.gradient_penalty_weight,
+                "discriminator_noise": self.discriminator_noise,
+                "seed": self.seed,
+            }
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        # Keras' deserialization consumes nested dicts: work on a copy.
+        config = copy.deepcopy(config)
+        for key in ("encoder", "decoder", "discriminator", "prior"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)
+
+
+def _tape():
+    # The model is written against the TensorFlow backend (see setup.cfg).
+    import tensorflow as tf
+
+    return tf.GradientTape()

@@ -1,0 +1,248 @@
+"""Builders for the three networks of an adversarial autoencoder.
+
+Each builder returns a functional `keras.Model` with a named input, so the
+exported SavedModel signatures have stable keys (`images`, `codes`). The
+encoder takes images in their natural shape (e.g. `(28, 28, 1)`, floats in
+[0, 1]); the decoder returns that shape; the discriminator returns one logit
+per code (no sigmoid: the losses use `from_logits=True` for stability).
+
+Example:
+
+>>> from keras_aae import networks
+>>> encoder = networks.mlp_encoder((28, 28, 1), latent_dim=64, hidden=[256])
+>>> decoder = networks.mlp_decoder(64, (28, 28, 1), hidden=[256])
+>>> discriminator = networks.mlp_discriminator(64, hidden=[256])
+"""
+
+import math
+
+import keras
+from keras import layers
+
+from keras_aae._validation import check_positive_int
+from keras_aae._validation import check_positive_int_list
+
+_OUTPUT_ACTIVATIONS = ("sigmoid", "linear", None)
+
+
+def _check_shape(shape, name):
+    if not isinstance(shape, (list, tuple)) or not shape:
+        raise TypeError(
+            f"`{name}` must be a non-empty tuple of positive ints. "
+            f"Received: {name}={shape!r}"
+        )
+    return tuple(check_positive_int(d, name) for d in shape)
+
+
+def _dense_stack(x, hidden, activation, prefix):
+    for i, units in enumerate(hidden):
+        x = layers.Dense(units, activation=activation, name=f"{prefix}_{i}")(x)
+    return x
+
+
+def mlp_encoder(
+    input_shape, latent_dim, hidden=(1000, 1000), activation="relu", name="encoder"
+):
+    """Builds a fully connected encoder `x -> z` (paper section 3).
+
+    Args:
+        input_shape: Shape of one example, e.g. `(28, 28, 1)`.
+        latent_dim: Positive int, size of the code.
+        hidden: List of hidden layer sizes: the seed tutorial's `[256]`, the
+            paper's `[1000, 1000]`.
+        activation: Activation of the hidden layers.
+        name: Name of the model.
+
+    Returns:
+        A `keras.Model` from `images` to a linear code of size `latent_dim`.
+    """
+    input_shape = _check_shape(input_shape, "input_shape")
+    latent_dim = check_positive_int(latent_dim, "latent_dim")
+    hidden = check_positive_int_list(hidden, "hidden")
+    images = keras.Input(input_shape, name="images")
+    x = layers.Flatten(name="flatten")(images)
+    x = _dense_stack(x, hidden, activation, "hidden")
+    codes = layers.Dense(latent_dim, name="codes")(x)
+    return keras.Model(images, codes, name=name)
+
+
+def _check_output_activation(output_activation):
+    if output_activation not in _OUTPUT_ACTIVATIONS:
+        raise ValueError(
+            f"`output_activation` must be one of {_OUTPUT_ACTIVATIONS}. "
+            f"Received: output_activation={output_activation!r}"
+        )
+
+
+def mlp_decoder(
+    latent_dim,
+    output_shape,
+    hidden=(1000, 1000),
+    activation="relu",
+    output_activation="sigmoid",
+    name="decoder",
+):
+    """Builds a fully connected decoder `z -> x`.
+
+    Args:
+        latent_dim: Positive int, size of the code.
+        output_shape: Shape of one reconstructed example, e.g. `(28, 28, 1)`.
+        hidden: List of hidden layer sizes.
+        activation: Activation of the hidden layers.
+        output_activation: `"sigmoid"` for data in [0, 1], or `"linear"`.
+        name: Name of the model.
+
+    Returns:
+        A `keras.Model` from `codes` to images of `output_shape`.
+    """
+    latent_dim = check_positive_int(latent_dim, "latent_dim")
+    output_shape = _check_shape(output_shape, "output_shape")
+    hidden = check_positive_int_list(hidden, "hidden")
+    _check_output_activation(output_activation)
+    codes = keras.Input((latent_dim,), name="codes")
+    x = _dense_stack(codes, hidden, activation, "hidden")
+    x = layers.Dense(
+        math.prod(output_shape), activation=output_activation, name="pixels"
+    )(x)
+    images = layers.Reshape(output_shape, name="images")(x)
+    return keras.Model(codes, images, name=name)
+
+
+def mlp_discriminator(
+    latent_dim, hidden=(1000, 1000), activation="relu", name="discriminator"
+):
+    """Builds the adversarial network `z -> logit(z came from the prior)`.
+
+    Args:
+        latent_dim: Positive int, size of the code it judges.
+        hidden: List of hidden layer sizes.
+        activation: Activation of the hidden layers.
+        name: Name of the model.
+
+    Returns:
+        A `keras.Model` from `codes` to one logit per code, shape `(n, 1)`.
+    """
+    latent_dim = check_positive_int(latent_dim, "latent_dim")
+    hidden = check_positive_int_list(hidden, "hidden")
+    codes = keras.Input((latent_dim,), name="codes")
+    x = _dense_stack(codes, hidden, activation, "hidden")
+    logits = layers.Dense(1, name="logits")(x)
+    return keras.Model(codes, logits, name=name)
+
+
+def _check_conv_shape(shape, name, levels):
+    shape = _check_shape(shape, name)
+    factor = 2**levels
+    if len(shape) != 3 or shape[0] % factor or shape[1] % factor:
+        raise ValueError(
+            f"`{name}` must be (height, width, channels) with height and width "
+            f"divisible by {factor}. Received: {name}={shape}"
+        )
+    return shape
+
+
+def conv_encoder(
+    input_shape, latent_dim, filters=(32, 64), hidden=256, name="encoder"
+):
+    """Builds a small convolutional encoder for image data.
+
+    Each entry of `filters` adds a stride-2 3x3 convolution, so height and
+    width must be divisible by `2 ** len(filters)`.
+
+    Args:
+        input_shape: `(height, width, channels)`, e.g. `(28, 28, 1)`.
+        latent_dim: Positive int, size of the code.
+        filters: Filters of each stride-2 convolution.
+        hidden: Units of the dense layer before the code.
+        name: Name of the model.
+
+    Returns:
+        A `keras.Model` from `images` to a linear code of size `latent_dim`.
+    """
+    filters = check_positive_int_list(filters, "filters")
+    input_shape = _check_conv_shape(input_shape, "input_shape", len(filters))
+    latent_dim = check_positive_int(latent_dim, "latent_dim")
+    hidden = check_positive_int(hidden, "hidden")
+    images = keras.Input(input_shape, name="images")
+    x = images
+    for i, f in enumerate(filters):
+        x = layers.Conv2D(
+            f, 3, strides=2, padding="same", activation="relu", name=f"conv_{i}"
+        )(x)
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dense(hidden, activation="relu", name="hidden")(x)
+    codes = layers.Dense(latent_dim, name="codes")(x)
+    return keras.Model(images, codes, name=name)
+
+
+def conv_decoder(
+    latent_dim,
+    output_shape,
+    filters=(64, 32),
+    hidden=256,
+    output_activation="sigmoid",
+    name="decoder",
+):
+    """Builds the convolutional decoder that mirrors `conv_encoder`.
+
+    Args:
+        latent_dim: Positive int, size of the code.
+        output_shape: `(height, width, channels)`; height and width divisible
+            by `2 ** len(filters)`.
+        filters: Filters of each stride-2 transposed convolution.
+        hidden: Units of the first dense layer.
+        output_activation: `"sigmoid"` for data in [0, 1], or `"linear"`.
+        name: Name of the model.
+
+    Returns:
+        A `keras.Model` from `codes` to images of `output_shape`.
+    """
+    filters = check_positive_int_list(filters, "filters")
+    output_shape = _check_conv_shape(output_shape, "output_shape", len(filters))
+    latent_dim = check_positive_int(latent_dim, "latent_dim")
+    hidden = check_positive_int(hidden, "hidden")
+    _check_output_activation(output_activation)
+    factor = 2 ** len(filters)
+    height, width = output_shape[0] // factor, output_shape[1] // factor
+    codes = keras.Input((latent_dim,), name="codes")
+    x = layers.Dense(hidden, activation="relu", name="hidden")(codes)
+    x = layers.Dense(height * width * filters[0], activation="relu", name="seed")(x)
+    x = layers.Reshape((height, width, filters[0]), name="grid")(x)
+    for i, f in enumerate(filters):
+        x = layers.Conv2DTranspose(
+            f, 3, strides=2, padding="same", activation="relu", name=f"deconv_{i}"
+        )(x)
+    images = layers.Conv2D(
+        output_shape[-1], 3, padding="same", activation=output_activation,
+        name="images",
+    )(x)
+    return keras.Model(codes, images, name=name)
+
+
+def build_networks(input_shape, latent_dim, hidden=(1000, 1000), architecture="mlp"):
+    """Builds a matching encoder, decoder and discriminator.
+
+    Args:
+        input_shape: Shape of one example.
+        latent_dim: Positive int, size of the code.
+        hidden: Hidden sizes of the MLPs (the discriminator always uses them).
+        architecture: `"mlp"` or `"conv"` for the encoder/decoder pair.
+
+    Returns:
+        A tuple `(encoder, decoder, discriminator)`.
+
+    Raises:
+        ValueError: If `architecture` is unknown.
+    """
+    if architecture == "mlp":
+        encoder = mlp_encoder(input_shape, latent_dim, hidden)
+        decoder = mlp_decoder(latent_dim, input_shape, hidden)
+    elif architecture == "conv":
+        encoder = conv_encoder(input_shape, latent_dim)
+        decoder = conv_decoder(latent_dim, input_shape)
+    else:
+        raise ValueError(
+            "`architecture` must be 'mlp' or 'conv'. "
+            f"Received: architecture={architecture!r}"
+        )
+    return encoder, decoder, mlp_discriminator(latent_dim, hidden)

@@ -1,0 +1,77 @@
+"""Shared fixtures: small real data, small models, and the shared MNIST."""
+
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import keras_aae  # noqa: E402
+from keras_aae import data  # noqa: E402
+from keras_aae import networks  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED_TFDS = os.path.join(ROOT, "..", "shared", "data", "tensorflow_datasets")
+
+
+def mnist_data_dir():
+    """The prepared TFDS folder holding MNIST, or None."""
+    for candidate in (os.environ.get("TFDS_DATA_DIR"), SHARED_TFDS):
+        if candidate and os.path.isdir(os.path.join(candidate, "mnist")):
+            return os.path.abspath(candidate)
+    return None
+
+
+@pytest.fixture(scope="session")
+def mnist_dir():
+    path = mnist_data_dir()
+    if path is None:
+        pytest.skip(
+            "MNIST is not prepared here: set TFDS_DATA_DIR to a "
+            "tensorflow-datasets folder holding mnist (CI uses "
+            "../shared/data/tensorflow_datasets)."
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def digits():
+    """scikit-learn's real 8x8 digits: (train images, train labels)."""
+    return data.load_arrays("digits", "train")
+
+
+@pytest.fixture
+def small_images(digits):
+    return digits[0][:256]
+
+
+def make_model(latent_dim=4, hidden=(32,), shape=(8, 8, 1), prior="gaussian", **kw):
+    """A small MLP adversarial autoencoder for 8x8 images."""
+    keras.utils.set_random_seed(kw.pop("init_seed", 0))
+    return keras_aae.AdversarialAutoencoder(
+        encoder=networks.mlp_encoder(shape, latent_dim, list(hidden)),
+        decoder=networks.mlp_decoder(latent_dim, shape, list(hidden)),
+        discriminator=networks.mlp_discriminator(latent_dim, list(hidden)),
+        prior=prior,
+        seed=kw.pop("seed", 0),
+        **kw,
+    )
+
+
+@pytest.fixture
+def model():
+    m = make_model()
+    m.compile()
+    return m
+
+
+def weights_of(model):
+    return [v.numpy() for v in model.weights]
+
+
+def optimizer_state(optimizer):
+    """Every variable of an optimizer (iterations, slots), as numpy."""
+    return {f"{i}:{v.name}": v.numpy() for i, v in enumerate(optimizer.variables)}

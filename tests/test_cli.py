@@ -1,0 +1,121 @@
+"""The `keras-aae` command line, run as users run it: in a subprocess."""
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+SMALL = ["--dataset", "digits", "--latent-dim", "4", "--hidden", "32", "--seed", "0"]
+
+
+def cli(*args, timeout=300, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "keras_aae", *args],
+        capture_output=True, text=True, timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["train", "--out", "x", "--epochs", "-1"], "'-1'"),
+        (["train", "--out", "x", "--epochs", "ten"], "'ten'"),
+        (["train", "--out", "x", "--prior", "cauchy"], "'cauchy'"),
+        (["train", "--out", "x", "--architecture", "rnn"], "'rnn'"),
+        (["train", "--out", "x", "--dataset", "no_such_set"], "dataset='no_such_set'"),
+        (["train", "--out", "x", "--dataset", "digits", "--prior", "swiss_roll",
+          "--latent-dim", "3"], "latent_dim=3"),
+        (["train"], "--out"),
+        (["frobnicate"], "frobnicate"),
+        (["sample", "--decoder", "nowhere", "--out", "g.png"], "'nowhere'"),
+        (["sample", "--decoder", ".", "--out", "g.jpg"], "'g.jpg'"),
+    ],
+)
+def test_user_errors_exit_2_with_one_line(tmp_path, args, words):
+    os.chdir(tmp_path)
+    result = cli(*args)
+    assert result.returncode == 2, result.stderr
+    lines = [l for l in result.stderr.splitlines() if l.startswith("keras-aae")]
+    assert len(lines) == 1 and words in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_mnist_is_a_user_error(tmp_path):
+    result = cli("train", "--out", str(tmp_path / "o"), "--data-dir", str(tmp_path),
+                 env={"TFDS_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 2
+    assert "TFDS_DATA_DIR" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_train_writes_everything_then_sample(tmp_path):
+    out = tmp_path / "run"
+    result = cli("train", *SMALL, "--epochs", "2", "--out", str(out), "--verbose", "2")
+    assert result.returncode == 0, result.stderr
+    for name in ("model.keras", "decoder", "encoder", "history.csv", "samples.png",
+                 "reconstructions.png"):
+        assert (out / name).exists(), name
+    assert not (out / "backup").exists()
+    with open(out / "history.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["epoch"] for r in rows] == ["0", "1"]
+    assert "discriminator_accuracy" in rows[0]
+
+    grid = tmp_path / "grid.png"
+    result = cli("sample", "--decoder", str(out / "decoder"), "--num", "9", "--out", str(grid))
+    assert result.returncode == 0, result.stderr
+    assert tf.io.decode_png(tf.io.read_file(str(grid))).shape == (24, 24, 1)
+    npy = tmp_path / "s.npy"
+    assert cli("sample", "--decoder", str(out / "decoder"), "--num", "5",
+               "--out", str(npy)).returncode == 0
+    assert np.load(npy).shape == (5, 8, 8, 1)
+
+
+def _backup_epoch(out):
+    try:
+        with open(out / "backup" / "latest" / "training_metadata.json") as f:
+            return json.load(f)["epoch"]
+    except (OSError, ValueError):
+        return 0
+
+
+def test_kill_9_then_same_command_resumes(tmp_path):
+    out = tmp_path / "run"
+    args = [sys.executable, "-m", "keras_aae", "train", *SMALL, "--batch-size", "4",
+            "--hidden", "256", "--epochs", "6", "--out", str(out), "--verbose", "0"]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 240
+    while _backup_epoch(out) < 2 and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    killed_at = _backup_epoch(out)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert 2 <= killed_at < 6, "training ended before it could be killed"
+
+    result = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    resumed = int(result.stdout.split("Resuming from epoch ")[1].split()[0])
+    assert resumed >= killed_at
+    with open(out / "history.csv") as f:
+        epochs = [int(r["epoch"]) for r in csv.DictReader(f)]
+    assert epochs == list(range(6))
+    assert (out / "model.keras").exists()
+
+
+def test_mnist_run_from_shared_data(tmp_path, mnist_dir):
+    out = tmp_path / "mnist"
+    result = cli("train", "--dataset", "mnist", "--data-dir", mnist_dir, "--epochs", "1",
+                 "--latent-dim", "64", "--hidden", "256", "--out", str(out), "--verbose", "2",
+                 timeout=600)
+    assert result.returncode == 0, result.stderr
+    with open(out / "history.csv") as f:
+        row = next(csv.DictReader(f))
+    assert float(row["reconstruction_loss"]) < 0.06
+    assert 0.0 < float(row["discriminator_accuracy"]) < 1.0
