@@ -5,7 +5,7 @@ Example:
 >>> import numpy as np
 >>> from keras_aae import images
 >>> images.make_grid(np.zeros((4, 8, 8, 1))).shape
-(16, 16, 1)
+(64, 64, 1)
 """
 
 import math
@@ -16,15 +16,17 @@ import tensorflow as tf
 from keras_aae._io import atomic_path
 
 
-def make_grid(images, columns=None):
+def make_grid(images, columns=None, min_size=28):
     """Tiles images `(n, h, w, c)` in [0, 1] into one uint8 image.
 
     Args:
         images: Array of images; values are clipped to [0, 1].
         columns: Images per row; defaults to a near-square grid.
+        min_size: Images smaller than this are enlarged by an integer factor
+            (nearest neighbour) so that small digits stay visible.
 
     Returns:
-        A uint8 array `(rows * h, columns * w, c)`.
+        A uint8 array `(rows * h * k, columns * w * k, c)` for the factor `k`.
     """
     images = np.clip(np.asarray(images, dtype="float32"), 0.0, 1.0)
     if images.ndim == 3:
@@ -36,6 +38,9 @@ def make_grid(images, columns=None):
     for i, image in enumerate(images):
         r, col = divmod(i, columns)
         grid[r * h : (r + 1) * h, col * w : (col + 1) * w] = image
+    factor = max(1, math.ceil(min_size / max(h, w)))
+    if factor > 1:
+        grid = grid.repeat(factor, axis=0).repeat(factor, axis=1)
     return np.round(grid * 255).astype("uint8")
 
 
@@ -47,6 +52,6 @@ def write_png(grid, path):
             f.write(encoded)
 
 
-def save_image_grid(images, path, columns=None):
+def save_image_grid(images, path, columns=None, min_size=28):
     """Tiles `images` into a grid and writes it as a PNG at `path`."""
-    write_png(make_grid(images, columns), path)
+    write_png(make_grid(images, columns, min_size), path)

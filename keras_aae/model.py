@@ -14,6 +14,7 @@ from keras import ops
 
 from keras_aae import priors as priors_lib
 from keras_aae._validation import check_non_negative_number
+from keras_aae._validation import check_positive_int
 from keras_aae._validation import check_positive_number
 
 # Defaults chosen on MNIST with the seed tutorial's 784-256-64 MLPs (see
@@ -77,6 +78,7 @@ class AdversarialAutoencoder(keras.Model):
         discriminator_noise: Standard deviation of the Gaussian instance noise
             added to prior samples and codes before the discriminator sees
             them during training (0 disables it).
+        discriminator_steps: Positive int, discriminator updates per batch.
         seed: Optional int seeding the prior draws made during training.
         **kwargs: Passed to `keras.Model` (e.g. `name`).
 
@@ -110,6 +112,7 @@ class AdversarialAutoencoder(keras.Model):
         adversarial_weight=1.0,
         gradient_penalty_weight=0.0,
         discriminator_noise=0.0,
+        discriminator_steps=1,
         seed=None,
         **kwargs,
     ):
@@ -154,6 +157,9 @@ class AdversarialAutoencoder(keras.Model):
         )
         self.discriminator_noise = check_non_negative_number(
             discriminator_noise, "discriminator_noise"
+        )
+        self.discriminator_steps = check_positive_int(
+            discriminator_steps, "discriminator_steps"
         )
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
@@ -369,8 +375,7 @@ class AdversarialAutoencoder(keras.Model):
         self.reconstruction_optimizer.apply(grads, variables)
         return loss
 
-    def _discriminator_loss(self, x, training):
-        z_fake = ops.stop_gradient(self.encoder(x, training=training))
+    def _discriminator_loss(self, z_fake, training):
         z_real = self.prior.sample(ops.shape(z_fake)[0], seed=self.seed_generator)
         if self.gradient_penalty_weight and training:
             real_logits, penalty = self._real_logits_and_penalty(z_real)
@@ -416,11 +421,19 @@ class AdversarialAutoencoder(keras.Model):
 
     def _discriminator_phase(self, x):
         variables = self.discriminator.trainable_variables
-        with _tape() as tape:
-            loss, accuracy = self._discriminator_loss(x, training=True)
-        grads = tape.gradient(loss, variables)
-        self.discriminator_optimizer.apply(grads, variables)
-        return loss, accuracy
+        z_fake = ops.stop_gradient(self.encoder(x, training=True))
+        reported = None
+        # Extra steps reuse the codes (the discriminator is small next to the
+        # encoder) and draw fresh prior samples; the first step's loss and
+        # accuracy are reported, measured before any update on this batch.
+        for _ in range(self.discriminator_steps):
+            with _tape() as tape:
+                loss, accuracy = self._discriminator_loss(z_fake, training=True)
+            grads = tape.gradient(loss, variables)
+            self.discriminator_optimizer.apply(grads, variables)
+            if reported is None:
+                reported = (loss, accuracy)
+        return reported
 
     def _generator_loss(self, x, training):
         logits = self._judge(self.encoder(x, training=training), training=training)
@@ -455,7 +468,9 @@ class AdversarialAutoencoder(keras.Model):
         reconstruction = self.reconstruction_weight * ops.mean(
             _per_example_reconstruction_loss(self.reconstruction_loss, x, x_hat)
         )
-        discriminator, accuracy = self._discriminator_loss(x, training=False)
+        discriminator, accuracy = self._discriminator_loss(
+            self.encoder(x, training=False), training=False
+        )
         generator = self._generator_loss(x, training=False)
         return self._update_metrics(reconstruction, discriminator, accuracy, generator)
 
@@ -480,6 +495,7 @@ class AdversarialAutoencoder(keras.Model):
                 "adversarial_weight": self.adversarial_weight,
                 "gradient_penalty_weight": self.gradient_penalty_weight,
                 "discriminator_noise": self.discriminator_noise,
+                "discriminator_steps": self.discriminator_steps,
                 "seed": self.seed,
             }
         )

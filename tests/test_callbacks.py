@@ -38,7 +38,7 @@ def test_standard_callbacks_work_with_fit(tmp_path, small_images):
     assert os.path.exists(tmp_path / "best.keras")
     assert os.listdir(os.path.join(log_dir, "train"))
     png = tf.io.decode_png(tf.io.read_file(str(tmp_path / "samples_3.png")))
-    assert png.shape == (32, 32, 1)  # 16 samples of 8x8 in a 4x4 grid
+    assert png.shape == (128, 128, 1)  # 16 samples of 8x8, shown 4x larger, 4x4
     assert int(tf.reduce_max(png)) > 0
 
 

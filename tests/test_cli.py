@@ -71,7 +71,7 @@ def test_train_writes_everything_then_sample(tmp_path):
     grid = tmp_path / "grid.png"
     result = cli("sample", "--decoder", str(out / "decoder"), "--num", "9", "--out", str(grid))
     assert result.returncode == 0, result.stderr
-    assert tf.io.decode_png(tf.io.read_file(str(grid))).shape == (24, 24, 1)
+    assert tf.io.decode_png(tf.io.read_file(str(grid))).shape == (96, 96, 1)
     npy = tmp_path / "s.npy"
     assert cli("sample", "--decoder", str(out / "decoder"), "--num", "5",
                "--out", str(npy)).returncode == 0

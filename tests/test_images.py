@@ -1,0 +1,20 @@
+import numpy as np
+import tensorflow as tf
+
+from keras_aae import images
+
+
+def test_grid_layout_and_scaling():
+    tiles = np.stack([np.full((2, 2, 1), v) for v in (0.0, 0.5, 1.0)])
+    grid = images.make_grid(tiles, columns=2, min_size=4)
+    assert grid.shape == (8, 8, 1) and grid.dtype == np.uint8
+    assert grid[0, 0, 0] == 0 and grid[0, 4, 0] == 128 and grid[4, 0, 0] == 255
+    assert grid[4, 4, 0] == 0  # the empty fourth cell
+
+
+def test_png_round_trip(tmp_path):
+    path = str(tmp_path / "g.png")
+    images.save_image_grid(np.random.default_rng(0).random((4, 28, 28, 1)), path)
+    png = tf.io.decode_png(tf.io.read_file(path)).numpy()
+    assert png.shape == (56, 56, 1)
+    assert [p.name for p in tmp_path.iterdir()] == ["g.png"]
