@@ -26,44 +26,24 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a positive integer, received {text!r}"
-        ) from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(
-            f"expected a positive integer, received {text!r}"
-        )
-    return value
+def _typed(convert, accept, expected):
+    """An argparse type: `convert` the text, then require `accept(value)`."""
+
+    def parse(text):
+        try:
+            value = convert(text)
+        except ValueError:
+            value = None
+        if value is None or not accept(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}, received {text!r}")
+        return value
+
+    return parse
 
 
-def _positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a positive number, received {text!r}"
-        ) from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(
-            f"expected a positive number, received {text!r}"
-        )
-    return value
-
-
-def _non_negative_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(
-            f"expected a non-negative integer, received {text!r}"
-        )
-    return value
+_positive_int = _typed(int, lambda v: v > 0, "a positive integer")
+_non_negative_int = _typed(int, lambda v: v >= 0, "a non-negative integer")
+_positive_float = _typed(float, lambda v: 0 < v < float("inf"), "a positive number")
 
 
 def _prior_name(text):

@@ -48,12 +48,10 @@ def test_each_phase_updates_only_its_own_variables(model, small_images, phase, u
 def test_each_phase_steps_only_its_own_optimizer(model, small_images):
     model.fit(small_images, epochs=1, batch_size=64, verbose=0)
     steps = len(small_images) // 64
-    for optimizer in (
-        model.reconstruction_optimizer,
-        model.discriminator_optimizer,
-        model.generator_optimizer,
-    ):
-        assert int(optimizer.iterations) == steps
+    assert int(model.reconstruction_optimizer.iterations) == steps
+    assert int(model.generator_optimizer.iterations) == steps
+    assert model.discriminator_steps == 5
+    assert int(model.discriminator_optimizer.iterations) == 5 * steps
     assert model.optimizer is model.reconstruction_optimizer
 
 
