@@ -30,7 +30,6 @@ DEFAULT_DISCRIMINATOR_LEARNING_RATE = 5e-4
 DEFAULT_GENERATOR_LEARNING_RATE = 5e-4
 DEFAULT_DISCRIMINATOR_STEPS = 5
 DEFAULT_DISCRIMINATOR_NOISE = 1.0
-DEFAULT_RECONSTRUCTION_NOISE = 0.0
 _ADAM_BETA_1 = 0.0
 
 _RECONSTRUCTION_LOSSES = ("mse", "binary_crossentropy")
@@ -92,9 +91,6 @@ class AdversarialAutoencoder(keras.Model):
             them during training, in units of the prior's standard deviation
             (0 disables it).
         discriminator_steps: Positive int, discriminator updates per batch.
-        reconstruction_noise: Standard deviation of Gaussian noise added to
-            the codes the decoder reconstructs from during training, in units
-            of the prior's standard deviation (0 disables it).
         seed: Optional int seeding the prior draws made during training.
         **kwargs: Passed to `keras.Model` (e.g. `name`).
 
@@ -129,7 +125,6 @@ class AdversarialAutoencoder(keras.Model):
         gradient_penalty_weight=0.0,
         discriminator_noise=DEFAULT_DISCRIMINATOR_NOISE,
         discriminator_steps=DEFAULT_DISCRIMINATOR_STEPS,
-        reconstruction_noise=DEFAULT_RECONSTRUCTION_NOISE,
         seed=None,
         **kwargs,
     ):
@@ -175,12 +170,7 @@ class AdversarialAutoencoder(keras.Model):
         self.discriminator_noise = check_non_negative_number(
             discriminator_noise, "discriminator_noise"
         )
-        self.reconstruction_noise = check_non_negative_number(
-            reconstruction_noise, "reconstruction_noise"
-        )
-        scale = _prior_scale(self.prior)
-        self._noise_stddev = self.discriminator_noise * scale
-        self._reconstruction_noise_stddev = self.reconstruction_noise * scale
+        self._noise_stddev = self.discriminator_noise * _prior_scale(self.prior)
         self.discriminator_steps = check_positive_int(
             discriminator_steps, "discriminator_steps"
         )
@@ -389,17 +379,7 @@ class AdversarialAutoencoder(keras.Model):
     def _reconstruction_phase(self, x):
         variables = self.encoder.trainable_variables + self.decoder.trainable_variables
         with _tape() as tape:
-            z = self.encoder(x, training=True)
-            if self._reconstruction_noise_stddev:
-                # The decoder learns to decode a neighbourhood of each code,
-                # not just the code: prior draws fall between codes, so this
-                # is what makes decoded prior samples look like data. It is
-                # the paper's Gaussian posterior (section 2.1) with a fixed
-                # variance, seen by the decoder only.
-                z = z + self._reconstruction_noise_stddev * keras.random.normal(
-                    ops.shape(z), seed=self.seed_generator
-                )
-            x_hat = self.decoder(z, training=True)
+            x_hat = self(x, training=True)
             per_example = _per_example_reconstruction_loss(
                 self.reconstruction_loss, x, x_hat
             )
@@ -529,7 +509,6 @@ class AdversarialAutoencoder(keras.Model):
                 "gradient_penalty_weight": self.gradient_penalty_weight,
                 "discriminator_noise": self.discriminator_noise,
                 "discriminator_steps": self.discriminator_steps,
-                "reconstruction_noise": self.reconstruction_noise,
                 "seed": self.seed,
             }
         )
