@@ -144,9 +144,6 @@ def _prepare_training(args):
     from keras_aae import networks
     from keras_aae import priors
 
-    if args.out.endswith(os.sep) or not args.out:
-        args.out = args.out.rstrip(os.sep) or "."
-    os.makedirs(args.out, exist_ok=True)
     x_train, _ = data.load_arrays(args.dataset, "train", data_dir=args.data_dir)
     x_test, _ = data.load_arrays(args.dataset, "test", data_dir=args.data_dir)
     keras.utils.set_random_seed(args.seed)
@@ -171,6 +168,7 @@ def _prepare_training(args):
         **{k: v for k, v in rates.items() if v is not None},
     )
     train = data.as_dataset(x_train, batch_size=args.batch_size, seed=args.seed)
+    os.makedirs(args.out, exist_ok=True)
     return {"model": model, "train": train, "x_test": x_test}
 
 

@@ -15,11 +15,11 @@ import tensorflow as tf
 SMALL = ["--dataset", "digits", "--latent-dim", "4", "--hidden", "32", "--seed", "0"]
 
 
-def cli(*args, timeout=300, env=None):
+def cli(*args, timeout=300, env=None, cwd=None):
     return subprocess.run(
         [sys.executable, "-m", "keras_aae", *args],
         capture_output=True, text=True, timeout=timeout,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, **(env or {})}, cwd=cwd,
     )
 
 
@@ -40,12 +40,12 @@ def cli(*args, timeout=300, env=None):
     ],
 )
 def test_user_errors_exit_2_with_one_line(tmp_path, args, words):
-    os.chdir(tmp_path)
-    result = cli(*args)
+    result = cli(*args, cwd=tmp_path)
     assert result.returncode == 2, result.stderr
     lines = [l for l in result.stderr.splitlines() if l.startswith("keras-aae")]
     assert len(lines) == 1 and words in lines[0], result.stderr
     assert "Traceback" not in result.stderr
+    assert not (tmp_path / "x").exists()
 
 
 def test_missing_mnist_is_a_user_error(tmp_path):
