@@ -279,19 +279,24 @@ class AdversarialAutoencoder(keras.Model):
             generator_optimizer: Optimizer (or name) for the encoder as
                 generator.
             reconstruction_learning_rate: Learning rate of the default
-                reconstruction optimizer.
+                reconstruction optimizer (used when that optimizer is None).
             discriminator_learning_rate: Learning rate of the default
-                discriminator optimizer.
+                discriminator optimizer (used when that optimizer is None).
             generator_learning_rate: Learning rate of the default generator
-                optimizer.
+                optimizer (used when that optimizer is None).
             **kwargs: Passed to `keras.Model.compile`, e.g.
                 `steps_per_execution`, `jit_compile`, `run_eagerly`. `loss`,
                 `optimizer` and `metrics` are not accepted: the model defines
                 its own.
 
         Raises:
-            ValueError: On a non-positive learning rate or a conflicting
-                argument.
+            ValueError: On a non-positive learning rate, one optimizer given
+                for two phases, or an argument the model defines itself.
+
+        Example:
+
+        >>> # model.compile(discriminator_learning_rate=2e-4,
+        >>> #               steps_per_execution=16)
         """
         for key in ("loss", "optimizer", "metrics", "loss_weights"):
             if kwargs.get(key) is not None:
@@ -318,6 +323,12 @@ class AdversarialAutoencoder(keras.Model):
                 optimizers[phase] = _default_adam(rate)
             else:
                 optimizers[phase] = keras.optimizers.get(given[phase])
+        if len({id(o) for o in optimizers.values()}) < len(optimizers):
+            raise ValueError(
+                "Each phase needs its own optimizer instance (an optimizer is "
+                "bound to the variables it was built on). Received the same "
+                "optimizer for two phases."
+            )
         self.reconstruction_optimizer = optimizers["reconstruction"]
         self.discriminator_optimizer = optimizers["discriminator"]
         self.generator_optimizer = optimizers["generator"]
@@ -378,7 +389,7 @@ class AdversarialAutoencoder(keras.Model):
     # -------------------------------------------------------------- train step
 
     def _reconstruction_phase(self, x):
-        variables = self.encoder.trainable_variables + self.decoder.trainable_variables
+        variables = self._phase_variables()["reconstruction"]
         with _tape() as tape:
             x_hat = self(x, training=True)
             per_example = _per_example_reconstruction_loss(
@@ -434,7 +445,7 @@ class AdversarialAutoencoder(keras.Model):
         return real_logits, penalty
 
     def _discriminator_phase(self, x):
-        variables = self.discriminator.trainable_variables
+        variables = self._phase_variables()["discriminator"]
         z_fake = ops.stop_gradient(self.encoder(x, training=True))
         reported = None
         # Extra steps reuse the codes (the discriminator is small next to the
@@ -454,7 +465,7 @@ class AdversarialAutoencoder(keras.Model):
         return self.adversarial_weight * _bce_with_logits(1.0, logits)
 
     def _generator_phase(self, x):
-        variables = self.encoder.trainable_variables
+        variables = self._phase_variables()["generator"]
         with _tape() as tape:
             loss = self._generator_loss(x, training=True)
         grads = tape.gradient(loss, variables)
