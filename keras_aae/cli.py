@@ -122,7 +122,6 @@ def _one_line(error):
 
 
 def _train(args):
-    _quiet_tensorflow()
     try:
         run = _prepare_training(args)
     except _user_errors() as error:
@@ -130,10 +129,6 @@ def _train(args):
     _fit(run, args)
     _finish(run, args)
     return 0
-
-
-def _quiet_tensorflow():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 def _prepare_training(args):
@@ -271,7 +266,6 @@ def _write_prior(model, out):
 
 
 def _sample(args):
-    _quiet_tensorflow()
     if not args.out.endswith((".png", ".npy")):
         raise UsageError(f"--out must end in .png or .npy, received {args.out!r}")
     if not os.path.isdir(args.decoder):
