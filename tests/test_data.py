@@ -57,3 +57,13 @@ def test_unknown_dataset():
         data.load_arrays("digits", "valid")
     with pytest.raises(ValueError, match="batch_size=0"):
         data.as_dataset(np.zeros((4, 2)), batch_size=0)
+
+
+def test_fashion_mnist_by_name(mnist_dir):
+    import os
+
+    if not os.path.isdir(os.path.join(mnist_dir, "fashion_mnist")):
+        pytest.skip(f"fashion_mnist is not prepared in {mnist_dir}")
+    images, labels = data.load_arrays("fashion_mnist", "test", data_dir=mnist_dir)
+    assert images.shape == (10000, 28, 28, 1) and images.max() <= 1.0
+    np.testing.assert_array_equal(np.bincount(labels), [1000] * 10)
