@@ -5,7 +5,6 @@ import tensorflow as tf
 
 import keras_aae
 from conftest import make_model
-from conftest import optimizer_state
 from conftest import weights_of
 
 LOGGED = {
@@ -22,7 +21,7 @@ def _snapshot(net):
 
 
 def _changed(before, net):
-    return [not np.array_equal(b, v.numpy()) for b, v in zip(before, net.trainable_variables)]
+    return [not np.array_equal(b, v.numpy()) for b, v in zip(before, net.trainable_variables, strict=True)]
 
 
 @pytest.mark.parametrize(
@@ -105,7 +104,7 @@ def test_evaluate_reports_same_metrics_without_updating(model, small_images):
     seed_before = model.seed_generator.state.numpy()
     results = model.evaluate(small_images, batch_size=64, verbose=0, return_dict=True)
     assert set(results) == LOGGED
-    for b, a in zip(before, weights_of(model)):
+    for b, a in zip(before, weights_of(model), strict=True):
         np.testing.assert_array_equal(b, a)
     assert int(model.reconstruction_optimizer.iterations) == 0
     assert np.all(np.isfinite(list(results.values())))

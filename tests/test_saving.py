@@ -20,7 +20,7 @@ def _optimizers(model):
 
 
 def _assert_same_state(a, b):
-    for wa, wb in zip(weights_of(a), weights_of(b)):
+    for wa, wb in zip(weights_of(a), weights_of(b), strict=True):
         np.testing.assert_array_equal(wa, wb)
     for phase in PHASES:
         sa = optimizer_state(_optimizers(a)[phase])
@@ -110,7 +110,7 @@ def test_backup_and_restore_resumes_with_every_optimizer_state(tmp_path, small_i
             np.testing.assert_array_equal(probe_state[phase][key], value, err_msg=key)
     # Same data order, same state: the resumed run ends where the
     # uninterrupted one does.
-    for a, b in zip(weights_of(reference), weights_of(resumed)):
+    for a, b in zip(weights_of(reference), weights_of(resumed), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     assert not os.path.exists(backup_dir)
 
