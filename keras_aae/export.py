@@ -24,12 +24,9 @@ SIGNATURE = "serving_default"
 
 
 def _network(model_or_network, attribute):
-    if isinstance(model_or_network, keras.Model) and hasattr(
-        model_or_network, attribute
-    ):
-        return getattr(model_or_network, attribute)
+    """The model's `attribute` network, or the network itself."""
     if isinstance(model_or_network, keras.Model):
-        return model_or_network
+        return getattr(model_or_network, attribute, model_or_network)
     raise TypeError(
         "Expected an AdversarialAutoencoder or a keras.Model. Received: "
         f"{model_or_network!r} of type {type(model_or_network).__name__}"

@@ -388,14 +388,17 @@ class AdversarialAutoencoder(keras.Model):
 
     # -------------------------------------------------------------- train step
 
+    def _reconstruction_loss(self, x, training):
+        x_hat = self(x, training=training)
+        per_example = _per_example_reconstruction_loss(
+            self.reconstruction_loss, x, x_hat
+        )
+        return self.reconstruction_weight * ops.mean(per_example)
+
     def _reconstruction_phase(self, x):
         variables = self._phase_variables()["reconstruction"]
         with _tape() as tape:
-            x_hat = self(x, training=True)
-            per_example = _per_example_reconstruction_loss(
-                self.reconstruction_loss, x, x_hat
-            )
-            loss = self.reconstruction_weight * ops.mean(per_example)
+            loss = self._reconstruction_loss(x, training=True)
         grads = tape.gradient(loss, variables)
         self.reconstruction_optimizer.apply(grads, variables)
         return loss
@@ -494,10 +497,7 @@ class AdversarialAutoencoder(keras.Model):
 
     def test_step(self, data):
         x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
-        x_hat = self(x, training=False)
-        reconstruction = self.reconstruction_weight * ops.mean(
-            _per_example_reconstruction_loss(self.reconstruction_loss, x, x_hat)
-        )
+        reconstruction = self._reconstruction_loss(x, training=False)
         discriminator, accuracy = self._discriminator_loss(
             self.encoder(x, training=False), training=False
         )
