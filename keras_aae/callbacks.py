@@ -2,6 +2,7 @@
 
 import json
 import os
+import time
 
 import keras
 import numpy as np
@@ -13,6 +14,30 @@ from keras_aae._validation import check_positive_int
 
 _WEIGHTS = "latest.weights.h5"
 _METADATA = "training_metadata.json"
+
+
+@keras.saving.register_keras_serializable(package="keras_aae")
+class EpochSeconds(keras.callbacks.Callback):
+    """Adds `epoch_seconds`, the epoch's wall time, to the epoch's logs.
+
+    Put it before `CSVLogger` (or any callback that records logs) so the
+    column is written; `keras-aae train` does, and `benchmarks/speed.py` reads
+    it to measure the command line's throughput including its callbacks.
+
+    Example:
+
+    >>> # model.fit(x, callbacks=[EpochSeconds(), keras.callbacks.CSVLogger(p)])
+    """
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["epoch_seconds"] = time.perf_counter() - self._start
+
+    def get_config(self):
+        return {}
 
 
 @keras.saving.register_keras_serializable(package="keras_aae")

@@ -2,6 +2,7 @@
 
     keras-aae train --dataset mnist --epochs 10 --out runs/mnist
     keras-aae sample --decoder runs/mnist/decoder --num 64 --out grid.png
+    keras-aae evaluate --model runs/mnist/model.keras --dataset mnist
 
 User errors (bad arguments, missing data) exit with status 2 and one line on
 stderr that names the bad value; they never print a traceback.
@@ -46,6 +47,12 @@ _non_negative_int = _typed(int, lambda v: v >= 0, "a non-negative integer")
 _positive_float = _typed(float, lambda v: 0 < v < float("inf"), "a positive number")
 
 
+def _label_budget(text):
+    if text == "all":
+        return None
+    return _positive_int(text)
+
+
 def _prior_name(text):
     from keras_aae import priors
 
@@ -78,7 +85,10 @@ def build_parser():
     train.add_argument("--reconstruction-lr", type=_positive_float, default=None)
     train.add_argument("--discriminator-lr", type=_positive_float, default=None)
     train.add_argument("--generator-lr", type=_positive_float, default=None)
-    train.add_argument("--steps-per-execution", type=_positive_int, default=1)
+    train.add_argument(
+        "--steps-per-execution", type=_positive_int, default=None,
+        help="Training steps per compiled call (default: the model's, 32).",
+    )
     train.add_argument("--seed", type=_non_negative_int, default=0)
     train.add_argument("--out", required=True, help="Output folder.")
     train.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1)
@@ -92,6 +102,28 @@ def build_parser():
         help="Prior to draw from; defaults to the one recorded at export.",
     )
     sample.add_argument("--out", required=True, help="A .png or .npy path.")
+
+    evaluate = commands.add_parser(
+        "evaluate", help="Score a trained model; prints one JSON object."
+    )
+    evaluate.add_argument("--model", required=True, help="A model.keras file.")
+    evaluate.add_argument("--dataset", default="mnist", help="'digits' or a TFDS name.")
+    evaluate.add_argument("--data-dir", default=None, help="Prepared TFDS folder.")
+    evaluate.add_argument(
+        "--num-samples", type=_positive_int, default=10000,
+        help="Prior samples decoded for the Parzen and sample-quality figures.",
+    )
+    evaluate.add_argument(
+        "--labels", type=_label_budget, nargs="+", default=[100, 1000, None],
+        help="Label budgets of the latent probes ('all' for every label).",
+    )
+    evaluate.add_argument("--no-parzen", action="store_true",
+                          help="Skip the Parzen-window log-likelihood.")
+    evaluate.add_argument("--anomaly-dataset", default=None,
+                          help="Test images of this dataset are scored as anomalies.")
+    evaluate.add_argument("--classifier-cache", default=None,
+                          help="Folder caching the judging classifier.")
+    evaluate.add_argument("--seed", type=_non_negative_int, default=0)
     return parser
 
 
@@ -139,8 +171,10 @@ def _prepare_training(args):
     from keras_aae import networks
     from keras_aae import priors
 
-    x_train, _ = data.load_arrays(args.dataset, "train", data_dir=args.data_dir)
-    x_test, _ = data.load_arrays(args.dataset, "test", data_dir=args.data_dir)
+    # The validation images stay out of training: `keras-aae evaluate`
+    # chooses the Parzen bandwidth on them.
+    splits = data.load_splits(args.dataset, data_dir=args.data_dir)
+    x_train, x_test = splits["train"][0], splits["test"][0]
     keras.utils.set_random_seed(args.seed)
     encoder, decoder, discriminator = networks.build_networks(
         x_train.shape[1:], args.latent_dim, args.hidden, args.architecture
@@ -158,10 +192,9 @@ def _prepare_training(args):
         "discriminator_learning_rate": args.discriminator_lr,
         "generator_learning_rate": args.generator_lr,
     }
-    model.compile(
-        steps_per_execution=args.steps_per_execution,
-        **{k: v for k, v in rates.items() if v is not None},
-    )
+    if args.steps_per_execution is not None:
+        rates["steps_per_execution"] = args.steps_per_execution
+    model.compile(**{k: v for k, v in rates.items() if v is not None})
     train = data.as_dataset(x_train, batch_size=args.batch_size, seed=args.seed)
     os.makedirs(args.out, exist_ok=True)
     return {"model": model, "train": train, "x_test": x_test}
@@ -195,6 +228,7 @@ def _fit(run, args):
             callbacks=[
                 keras.callbacks.TerminateOnNaN(),
                 callbacks.SampleGrid(paths["samples"], seed=args.seed),
+                callbacks.EpochSeconds(),
                 keras.callbacks.CSVLogger(paths["history"], append=True),
                 backup,
             ],
@@ -304,7 +338,48 @@ def _sampling_prior(args, priors, latent_dim):
         raise UsageError(_one_line(error)) from None
 
 
-_COMMANDS = {"train": _train, "sample": _sample}
+# ---------------------------------------------------------------- evaluate
+
+
+def _evaluate(args):
+    if not os.path.isfile(args.model):
+        raise UsageError(f"--model {args.model!r} is not a file; expected a model.keras")
+    from keras_aae import evaluation
+
+    try:
+        model = _load_model(args.model)
+        result = evaluation.evaluate(
+            model,
+            args.dataset,
+            data_dir=args.data_dir,
+            num_samples=args.num_samples,
+            probe_labels=tuple(args.labels),
+            parzen=not args.no_parzen,
+            anomaly_dataset=args.anomaly_dataset,
+            classifier_cache_dir=args.classifier_cache,
+            seed=args.seed,
+        )
+    except _user_errors() as error:
+        raise UsageError(_one_line(error)) from None
+    print(json.dumps({"model": args.model, **result}))
+    return 0
+
+
+def _load_model(path):
+    import keras
+
+    import keras_aae  # noqa: F401  (registers the classes)
+
+    try:
+        return keras.models.load_model(path)
+    except Exception as error:  # a truncated zip, a foreign file, ...
+        raise ValueError(
+            f"Could not load {path!r} as a keras-aae model ({_one_line(error)}); "
+            "pass the model.keras that `keras-aae train` wrote."
+        ) from None
+
+
+_COMMANDS = {"train": _train, "sample": _sample, "evaluate": _evaluate}
 
 
 if __name__ == "__main__":

@@ -114,6 +114,46 @@ def load_arrays(name, split="train", data_dir=None, download=True):
     return _tfds_arrays(name, split, data_dir, download)
 
 
+def validation_size(num_train):
+    """Images held out of a training split for validation.
+
+    1,000, as in the paper's Parzen protocol, for splits of at least 10,000
+    images; a tenth of smaller ones (scikit-learn's digits: 150).
+    """
+    return 1000 if num_train >= 10000 else max(1, num_train // 10)
+
+
+def load_splits(name, data_dir=None, download=True):
+    """Loads training, validation and test arrays.
+
+    The validation images are the last `validation_size(n)` of the training
+    split; they are held out of `train`, so a model trained on `train` can be
+    scored on them (Parzen's bandwidth, the clustering rule of section 6).
+
+    Args:
+        name: `"digits"` or a tensorflow-datasets name, e.g. `"mnist"`.
+        data_dir: Folder of prepared TFDS data; defaults to `$TFDS_DATA_DIR`.
+        download: Whether TFDS may try to download data that is not prepared.
+
+    Returns:
+        A dict with keys `"train"`, `"validation"`, `"test"`, each an
+        `(images, labels)` tuple as `load_arrays` returns.
+
+    Example:
+
+    >>> splits = load_splits("digits")
+    >>> [len(splits[k][0]) for k in ("train", "validation", "test")]
+    [1350, 150, 297]
+    """
+    images, labels = load_arrays(name, "train", data_dir=data_dir, download=download)
+    held_out = validation_size(len(images))
+    return {
+        "train": (images[:-held_out], labels[:-held_out]),
+        "validation": (images[-held_out:], labels[-held_out:]),
+        "test": load_arrays(name, "test", data_dir=data_dir, download=download),
+    }
+
+
 def as_dataset(
     images, labels=None, batch_size=128, shuffle=True, seed=None, drop_remainder=False
 ):

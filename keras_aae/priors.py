@@ -62,6 +62,24 @@ class Prior:
     def _sample(self, num_samples, seed):
         raise NotImplementedError
 
+    def log_prob(self, z):
+        """Log density of codes under the prior (used for anomaly scores).
+
+        Args:
+            z: Array `(n, latent_dim)`.
+
+        Returns:
+            A float64 numpy array `(n,)`.
+
+        Raises:
+            NotImplementedError: For priors without a closed-form density;
+                `keras_aae.evaluation.latent_log_density` then estimates it
+                from prior draws.
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__} has no closed-form log density."
+        )
+
     def _resolve_seed(self, seed):
         if seed is not None:
             return seed
@@ -112,6 +130,13 @@ class GaussianPrior(Prior):
             seed=seed,
         )
 
+    def log_prob(self, z):
+        z = _codes(z, self.latent_dim)
+        squared = np.sum(np.square((z - self.mean) / self.stddev), axis=1)
+        return -0.5 * squared - self.latent_dim * (
+            np.log(self.stddev) + 0.5 * np.log(2 * np.pi)
+        )
+
     def get_config(self):
         return {**super().get_config(), "stddev": self.stddev, "mean": self.mean}
 
@@ -148,12 +173,27 @@ class UniformPrior(Prior):
             seed=seed,
         )
 
+    def log_prob(self, z):
+        z = _codes(z, self.latent_dim)
+        inside = np.all((z >= self.minval) & (z <= self.maxval), axis=1)
+        density = -self.latent_dim * np.log(self.maxval - self.minval)
+        return np.where(inside, density, -np.inf)
+
     def get_config(self):
         return {
             **super().get_config(),
             "minval": self.minval,
             "maxval": self.maxval,
         }
+
+
+def _codes(z, latent_dim):
+    z = np.asarray(z, dtype="float64")
+    if z.ndim != 2 or z.shape[1] != latent_dim:
+        raise ValueError(
+            f"Codes must have shape (n, {latent_dim}). Received: shape {z.shape}"
+        )
+    return z
 
 
 def _component_labels(num_samples, num_components, seed):
@@ -288,6 +328,33 @@ class MixtureOfGaussiansPrior(Prior):
     def _sample(self, num_samples, seed):
         labels = _component_labels(num_samples, self.num_components, seed)
         return self.sample_components(labels, seed=seed)
+
+    def component_log_probs(self, z):
+        """Log density of codes under each component, `(n, K)` float64."""
+        z = _codes(z, self.latent_dim)
+        if self.means is not None:
+            stddevs = np.ones_like(self.means) if self.stddevs is None else self.stddevs
+            scaled = (z[:, None, :] - self.means[None]) / stddevs[None]
+            return -0.5 * np.sum(np.square(scaled), axis=2) - np.sum(
+                np.log(stddevs), axis=1
+            )[None] - 0.5 * self.latent_dim * np.log(2 * np.pi)
+        # Undo each component's rotation, then score the axis-aligned ellipse.
+        angles = 2 * np.pi * np.arange(self.num_components) / self.num_components
+        pairs = z.reshape(len(z), 1, self.latent_dim // 2, 2)
+        cos, sin = np.cos(angles)[None, :, None], np.sin(angles)[None, :, None]
+        along = pairs[..., 0] * cos + pairs[..., 1] * sin - self.radius
+        across = -pairs[..., 0] * sin + pairs[..., 1] * cos
+        squared = np.square(along / self.radial_stddev) + np.square(
+            across / self.tangential_stddev
+        )
+        norm = np.log(2 * np.pi * self.radial_stddev * self.tangential_stddev)
+        return np.sum(-0.5 * squared - norm, axis=2)
+
+    def log_prob(self, z):
+        per_component = self.component_log_probs(z)
+        top = per_component.max(axis=1, keepdims=True)
+        total = np.log(np.mean(np.exp(per_component - top), axis=1))
+        return total + top[:, 0]
 
     def get_config(self):
         return {

@@ -42,6 +42,23 @@ def digits():
     return data.load_arrays("digits", "train")
 
 
+@pytest.fixture(scope="session")
+def digits_splits():
+    """The digits' train (without validation) and test splits."""
+    splits = data.load_splits("digits")
+    return splits["train"], splits["test"]
+
+
+@pytest.fixture(scope="session")
+def trained_digits_model(digits_splits):
+    """A small model trained on the digits long enough to mean something."""
+    (x_train, _), _ = digits_splits
+    m = make_model(latent_dim=8, hidden=(128,))
+    m.compile()
+    m.fit(x_train, epochs=30, batch_size=64, verbose=0)
+    return m
+
+
 @pytest.fixture
 def small_images(digits):
     return digits[0][:256]

@@ -68,3 +68,15 @@ def test_sample_grid_uses_fixed_draws(tmp_path, small_images):
         keras.saving.serialize_keras_object(grid)
     )
     assert restored.get_config() == grid.get_config()
+
+
+def test_epoch_seconds_logs_positive_times_and_round_trips(digits):
+    model = make_model()
+    model.compile()
+    timer = keras_aae.callbacks.EpochSeconds()
+    history = model.fit(digits[0][:128], epochs=2, batch_size=64, verbose=0,
+                        callbacks=[timer])
+    assert len(history.history["epoch_seconds"]) == 2
+    assert all(s > 0 for s in history.history["epoch_seconds"])
+    restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(timer))
+    assert isinstance(restored, keras_aae.callbacks.EpochSeconds)

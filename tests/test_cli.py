@@ -37,6 +37,9 @@ def cli(*args, timeout=300, env=None, cwd=None):
         (["frobnicate"], "frobnicate"),
         (["sample", "--decoder", "nowhere", "--out", "g.png"], "'nowhere'"),
         (["sample", "--decoder", ".", "--out", "g.jpg"], "'g.jpg'"),
+        (["evaluate", "--model", "nowhere.keras"], "'nowhere.keras'"),
+        (["evaluate", "--model", "m.keras", "--labels", "0"], "'0'"),
+        (["evaluate", "--model", "m.keras", "--num-samples", "-5"], "'-5'"),
     ],
 )
 def test_user_errors_exit_2_with_one_line(tmp_path, args, words):
@@ -76,6 +79,26 @@ def test_train_writes_everything_then_sample(tmp_path):
     assert cli("sample", "--decoder", str(out / "decoder"), "--num", "5",
                "--out", str(npy)).returncode == 0
     assert np.load(npy).shape == (5, 8, 8, 1)
+    assert all(float(r["epoch_seconds"]) > 0 for r in rows)
+
+    result = cli("evaluate", "--model", str(out / "model.keras"), "--dataset", "digits",
+                 "--num-samples", "300", "--labels", "50", "all",
+                 "--classifier-cache", str(tmp_path / "cache"))
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["dataset"] == "digits"
+    assert set(report["latent_probes"]) == {"50", "all"}
+    assert np.isfinite(report["parzen"]["mean"])
+    assert 0 <= report["sample_quality"]["label_entropy"] <= np.log(10) + 1e-6
+
+
+def test_evaluate_corrupt_model_is_a_user_error(tmp_path):
+    bad = tmp_path / "model.keras"
+    bad.write_bytes(b"PK\x03\x04 truncated")
+    result = cli("evaluate", "--model", str(bad), "--dataset", "digits")
+    assert result.returncode == 2
+    lines = [l for l in result.stderr.splitlines() if l.startswith("keras-aae")]
+    assert len(lines) == 1 and str(bad) in lines[0] and "Traceback" not in result.stderr
 
 
 def _backup_epoch(out):
@@ -119,3 +142,14 @@ def test_mnist_run_from_shared_data(tmp_path, mnist_dir):
         row = next(csv.DictReader(f))
     assert float(row["reconstruction_loss"]) < 0.06
     assert 0.0 < float(row["discriminator_accuracy"]) < 1.0
+
+    result = cli("evaluate", "--model", str(out / "model.keras"), "--dataset", "mnist",
+                 "--data-dir", mnist_dir, "--num-samples", "2000", "--labels", "100",
+                 "--no-parzen", "--anomaly-dataset", "fashion_mnist",
+                 "--classifier-cache", str(tmp_path / "cache"), timeout=600)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["reconstruction"]["mse"] < 0.06
+    assert report["latent_probes"]["100"]["knn1"] > 0.5
+    # Fashion images are far from digits: the reconstruction error says so.
+    assert report["anomaly_auroc"]["reconstruction"] > 0.8
