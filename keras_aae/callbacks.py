@@ -39,6 +39,10 @@ class EpochSeconds(keras.callbacks.Callback):
     def get_config(self):
         return {}
 
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
 
 @keras.saving.register_keras_serializable(package="keras_aae")
 class SampleGrid(keras.callbacks.Callback):
