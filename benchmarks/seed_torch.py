@@ -23,37 +23,32 @@ from torch.utils.data import DataLoader
 from torch.utils.data import Dataset
 
 
-class Encoder(nn.Module):
-    def __init__(self, input_dim, hidden_dim, z_dim):
-        super().__init__()
-        self.fc1 = nn.Linear(input_dim, hidden_dim)
-        self.fc2 = nn.Linear(hidden_dim, z_dim)
+def _mlp(sizes, final):
+    """Linear layers with ReLU between them, `final` after the last.
 
-    def forward(self, x):
-        x = torch.relu(self.fc1(x))
-        return self.fc2(x)
-
-
-class Decoder(nn.Module):
-    def __init__(self, z_dim, hidden_dim, output_dim):
-        super().__init__()
-        self.fc1 = nn.Linear(z_dim, hidden_dim)
-        self.fc2 = nn.Linear(hidden_dim, output_dim)
-
-    def forward(self, z):
-        z = torch.relu(self.fc1(z))
-        return torch.sigmoid(self.fc2(z))
+    With one hidden size this is exactly the listing's fc1/relu/fc2; more
+    sizes give the paper's deeper networks (benchmarks of the 2x1000 MLPs).
+    """
+    layers = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(nn.Linear(a, b))
+        if i < len(sizes) - 2:
+            layers.append(nn.ReLU())
+    if final is not None:
+        layers.append(final)
+    return nn.Sequential(*layers)
 
 
-class Discriminator(nn.Module):
-    def __init__(self, z_dim, hidden_dim):
-        super().__init__()
-        self.fc1 = nn.Linear(z_dim, hidden_dim)
-        self.fc2 = nn.Linear(hidden_dim, 1)
+def Encoder(input_dim, hidden_dims, z_dim):
+    return _mlp([input_dim, *hidden_dims, z_dim], None)
 
-    def forward(self, z):
-        z = torch.relu(self.fc1(z))
-        return torch.sigmoid(self.fc2(z))
+
+def Decoder(z_dim, hidden_dims, output_dim):
+    return _mlp([z_dim, *hidden_dims, output_dim], nn.Sigmoid())
+
+
+def Discriminator(z_dim, hidden_dims):
+    return _mlp([z_dim, *hidden_dims, 1], nn.Sigmoid())
 
 
 class ImageDataset(Dataset):
@@ -74,13 +69,13 @@ class ImageDataset(Dataset):
 class SeedAAE:
     """The seed's three networks, optimizers and training loop."""
 
-    def __init__(self, input_dim=784, hidden_dim=256, z_dim=64, learning_rate=1e-3, seed=0):
+    def __init__(self, input_dim=784, hidden_dims=(256,), z_dim=64, learning_rate=1e-3, seed=0):
         torch.manual_seed(seed)
         self.input_dim = input_dim
         self.z_dim = z_dim
-        self.encoder = Encoder(input_dim, hidden_dim, z_dim)
-        self.decoder = Decoder(z_dim, hidden_dim, input_dim)
-        self.discriminator = Discriminator(z_dim, hidden_dim)
+        self.encoder = Encoder(input_dim, hidden_dims, z_dim)
+        self.decoder = Decoder(z_dim, hidden_dims, input_dim)
+        self.discriminator = Discriminator(z_dim, hidden_dims)
         self.reconstruction_loss = nn.MSELoss()
         self.adversarial_loss = nn.BCELoss()
         self.optimizer_G = optim.Adam(

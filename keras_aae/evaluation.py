@@ -674,12 +674,9 @@ def anomaly_scores(model, images, batch_size=256):
         A dict of float64 arrays `(n,)`: `reconstruction` (the per-image MSE)
         and `latent` (minus the prior's log density at the image's code).
     """
-    codes = model.encode(images, batch_size=batch_size)
-    reconstructions = model.decode(codes, batch_size=batch_size)
-    return {
-        "reconstruction": reconstruction_errors(images, reconstructions)["per_image_mse"],
-        "latent": -latent_log_density(model.prior, codes),
-    }
+    encode = lambda x: model.encode(x, batch_size=batch_size)  # noqa: E731
+    decode = lambda z: model.decode(z, batch_size=batch_size)  # noqa: E731
+    return _codec_anomaly_scores(encode, decode, model.prior, images)
 
 
 def auroc(normal_scores, anomalous_scores):
@@ -740,17 +737,67 @@ def evaluate(
 
     Returns:
         A dict of plain numbers and lists (JSON-ready).
+
+    Example:
+
+    >>> # evaluation.evaluate(model, "mnist", anomaly_dataset="fashion_mnist")
     """
     from keras_aae import data
 
     splits = data.load_splits(dataset, data_dir=data_dir)
+    anomalies = None
+    if anomaly_dataset:
+        anomalies = data.load_arrays(anomaly_dataset, "test", data_dir=data_dir)[0]
+    result = evaluate_codec(
+        model.encode, model.decode, model.prior, splits, dataset,
+        num_samples=num_samples, probe_labels=probe_labels, parzen=parzen,
+        anomalies=anomalies, classifier_cache_dir=classifier_cache_dir, seed=seed,
+    )
+    if anomaly_dataset:
+        result["anomaly_auroc"] = {"against": anomaly_dataset, **result["anomaly_auroc"]}
+    return result
+
+
+def evaluate_codec(
+    encode,
+    decode,
+    prior,
+    splits,
+    dataset,
+    num_samples=10000,
+    probe_labels=DEFAULT_PROBE_LABELS,
+    parzen=True,
+    anomalies=None,
+    classifier_cache_dir=None,
+    seed=0,
+):
+    """`evaluate` for any encoder and decoder given as functions.
+
+    Scores models from other frameworks exactly like keras-aae's
+    (`benchmarks/compare.py` scores the seed tutorial's PyTorch model so).
+
+    Args:
+        encode: Function from images to codes (numpy in, numpy out).
+        decode: Function from codes to images.
+        prior: A `keras_aae.priors.Prior`, the distribution codes should match
+            and samples are decoded from.
+        splits: Dict of `(images, labels)` for `"train"`, `"validation"` and
+            `"test"`, as `keras_aae.data.load_splits` returns.
+        dataset: Name of the dataset (for the judging classifier's cache).
+        anomalies: Optional images scored as anomalies against the test set.
+        num_samples, probe_labels, parzen, classifier_cache_dir, seed: As
+            for `evaluate`.
+
+    Returns:
+        A dict of plain numbers and lists (JSON-ready).
+    """
     (x_train, y_train), (x_val, _), (x_test, y_test) = (
         splits["train"], splits["validation"], splits["test"]
     )
-    train_codes, test_codes = model.encode(x_train), model.encode(x_test)
-    errors = reconstruction_errors(x_test, model.predict(x_test, batch_size=256, verbose=0))
-    prior_draws = np.asarray(model.prior.sample(2 * len(test_codes), seed=seed))
-    samples = model.generate(num_samples, seed=seed + 1)
+    train_codes, test_codes = np.asarray(encode(x_train)), np.asarray(encode(x_test))
+    errors = reconstruction_errors(x_test, decode(test_codes))
+    prior_draws = np.asarray(prior.sample(2 * len(test_codes), seed=seed))
+    samples = np.asarray(decode(np.asarray(prior.sample(num_samples, seed=seed + 1))))
     num_classes = int(np.max(y_train)) + 1
     result = {
         "dataset": dataset,
@@ -769,11 +816,16 @@ def evaluate(
         result["parzen"] = parzen_evaluation(samples, x_val, x_test)
     classifier = judge_classifier(x_train, y_train, dataset, classifier_cache_dir, seed)
     result["sample_quality"] = sample_quality(classifier, samples, x_test)
-    if anomaly_dataset:
-        anomalies, _ = data.load_arrays(anomaly_dataset, "test", data_dir=data_dir)
-        normal, odd = anomaly_scores(model, x_test), anomaly_scores(model, anomalies)
-        result["anomaly_auroc"] = {
-            "against": anomaly_dataset,
-            **{name: auroc(normal[name], odd[name]) for name in normal},
-        }
+    if anomalies is not None:
+        normal = _codec_anomaly_scores(encode, decode, prior, x_test, test_codes)
+        odd = _codec_anomaly_scores(encode, decode, prior, anomalies)
+        result["anomaly_auroc"] = {name: auroc(normal[name], odd[name]) for name in normal}
     return result
+
+
+def _codec_anomaly_scores(encode, decode, prior, images, codes=None):
+    codes = np.asarray(encode(images)) if codes is None else codes
+    return {
+        "reconstruction": reconstruction_errors(images, decode(codes))["per_image_mse"],
+        "latent": -latent_log_density(prior, codes),
+    }

@@ -49,6 +49,7 @@ def _per_example_reconstruction_loss(name, x, x_hat):
 
 
 def _bce_with_logits(target, logits):
+    logits = ops.cast(logits, "float32")
     return ops.mean(
         ops.binary_crossentropy(
             ops.full_like(logits, target), logits, from_logits=True
@@ -427,8 +428,9 @@ class AdversarialAutoencoder(keras.Model):
         return self._weighted_reconstruction(x, self(x, training=training))
 
     def _weighted_reconstruction(self, x, x_hat):
+        # Losses in float32 also under a mixed-precision dtype policy.
         per_example = _per_example_reconstruction_loss(
-            self.reconstruction_loss, x, x_hat
+            self.reconstruction_loss, ops.cast(x, "float32"), ops.cast(x_hat, "float32")
         )
         return self.reconstruction_weight * ops.mean(per_example)
 
@@ -469,7 +471,7 @@ class AdversarialAutoencoder(keras.Model):
         """
         variables = self._phase_variables()["reconstruction"]
         with _tape(persistent=True) as tape:
-            codes = self.encoder(x, training=True)
+            codes = ops.cast(self.encoder(x, training=True), "float32")
             loss = self._weighted_reconstruction(
                 x, self.decoder(codes, training=True)
             )
@@ -595,7 +597,7 @@ class AdversarialAutoencoder(keras.Model):
 
     def test_step(self, data):
         x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
-        codes = self.encoder(x, training=False)
+        codes = ops.cast(self.encoder(x, training=False), "float32")
         reconstruction = self._weighted_reconstruction(
             x, self.decoder(codes, training=False)
         )
