@@ -25,22 +25,35 @@ from keras_aae import callbacks  # noqa: E402
 from keras_aae import evaluation  # noqa: E402
 from keras_aae import export  # noqa: E402
 from keras_aae import images  # noqa: E402
+from keras_aae import variants  # noqa: E402
 from keras_aae.callbacks import SampleGrid  # noqa: E402
 from keras_aae.model import AdversarialAutoencoder  # noqa: E402
 from keras_aae.priors import CategoricalPrior  # noqa: E402
+from keras_aae.priors import ConcatenatedPrior  # noqa: E402
 from keras_aae.priors import GaussianPrior  # noqa: E402
 from keras_aae.priors import MixtureOfGaussiansPrior  # noqa: E402
 from keras_aae.priors import SwissRollPrior  # noqa: E402
 from keras_aae.priors import UniformPrior  # noqa: E402
+from keras_aae.variants import ClusteringAdversarialAutoencoder  # noqa: E402
+from keras_aae.variants import DimensionalityReductionAdversarialAutoencoder  # noqa: E402,E501
+from keras_aae.variants import LabelInformedAdversarialAutoencoder  # noqa: E402
+from keras_aae.variants import SemiSupervisedAdversarialAutoencoder  # noqa: E402
+from keras_aae.variants import SupervisedAdversarialAutoencoder  # noqa: E402
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AdversarialAutoencoder",
     "CategoricalPrior",
+    "ClusteringAdversarialAutoencoder",
+    "ConcatenatedPrior",
+    "DimensionalityReductionAdversarialAutoencoder",
     "GaussianPrior",
+    "LabelInformedAdversarialAutoencoder",
     "MixtureOfGaussiansPrior",
     "SampleGrid",
+    "SemiSupervisedAdversarialAutoencoder",
+    "SupervisedAdversarialAutoencoder",
     "SwissRollPrior",
     "UniformPrior",
     "__version__",
@@ -51,4 +64,5 @@ __all__ = [
     "images",
     "networks",
     "priors",
+    "variants",
 ]

@@ -81,7 +81,7 @@ class SampleGrid(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         self._codes = np.asarray(
-            self.model.prior.sample(self.num_samples, seed=self.seed)
+            self.model.sample_codes(self.num_samples, seed=self.seed)
         )
 
     def on_epoch_end(self, epoch, logs=None):

@@ -63,6 +63,18 @@ def _prior_name(text):
     return text
 
 
+def _variant_name(text):
+    from keras_aae import variants
+
+    key = text.lower().replace("-", "_")
+    if key not in variants.VARIANTS:
+        raise argparse.ArgumentTypeError(
+            f"unknown variant {text!r}; expected one of "
+            f"{', '.join(sorted(variants.VARIANTS))}"
+        )
+    return key
+
+
 def build_parser():
     """Returns the `keras-aae` argument parser."""
     parser = _Parser(prog=_PROG, description="Adversarial autoencoders in Keras.")
@@ -78,8 +90,30 @@ def build_parser():
         "--hidden", type=_positive_int, nargs="+", default=[1000, 1000],
         help="Hidden layer sizes, e.g. --hidden 256 or --hidden 1000 1000.",
     )
-    train.add_argument("--architecture", choices=_ARCHITECTURES, default="mlp")
-    train.add_argument("--prior", type=_prior_name, default="gaussian")
+    train.add_argument("--architecture", choices=_ARCHITECTURES, default="mlp",
+                       help="'conv' is for the unsupervised variant only.")
+    train.add_argument(
+        "--variant", type=_variant_name, default="unsupervised",
+        help="The paper's model: unsupervised (section 2), label_informed (2.3), "
+        "supervised (4), semi_supervised (5), clustering (6), "
+        "dimensionality_reduction (7).",
+    )
+    train.add_argument(
+        "--num-classes", type=_positive_int, default=10,
+        help="Classes, or clusters for --variant clustering (the paper: 16, 30).",
+    )
+    train.add_argument(
+        "--num-labels", type=_label_budget, default=None,
+        help="Labels kept (balanced, seeded) for label_informed, semi_supervised "
+        "and dimensionality_reduction; the rest are unlabeled. Default: all.",
+    )
+    train.add_argument(
+        "--holdout-labels", type=_non_negative_int, nargs="+", default=None,
+        help="Classes left out of training (anomaly detection; score them with "
+        "`evaluate --anomaly-labels`).",
+    )
+    train.add_argument("--prior", type=_prior_name, default=None,
+                       help="Default: gaussian (label_informed: mixture).")
     train.add_argument("--reconstruction-loss", default="mse",
                        choices=("mse", "binary_crossentropy"))
     train.add_argument("--reconstruction-lr", type=_positive_float, default=None)
@@ -121,6 +155,11 @@ def build_parser():
                           help="Skip the Parzen-window log-likelihood.")
     evaluate.add_argument("--anomaly-dataset", default=None,
                           help="Test images of this dataset are scored as anomalies.")
+    evaluate.add_argument(
+        "--anomaly-labels", type=_non_negative_int, nargs="+", default=None,
+        help="Test images of these classes are the anomalies (train with the "
+        "same --holdout-labels).",
+    )
     evaluate.add_argument("--classifier-cache", default=None,
                           help="Folder caching the judging classifier.")
     evaluate.add_argument("--seed", type=_non_negative_int, default=0)
@@ -165,28 +204,20 @@ def _train(args):
 
 def _prepare_training(args):
     import keras
+    import numpy as np
 
     from keras_aae import data
-    from keras_aae.model import AdversarialAutoencoder
-    from keras_aae import networks
-    from keras_aae import priors
+    from keras_aae import variants
 
     # The validation images stay out of training: `keras-aae evaluate`
     # chooses the Parzen bandwidth on them.
     splits = data.load_splits(args.dataset, data_dir=args.data_dir)
-    x_train, x_test = splits["train"][0], splits["test"][0]
+    (x_train, y_train), (x_test, y_test) = splits["train"], splits["test"]
+    if args.holdout_labels:
+        kept = ~np.isin(y_train, args.holdout_labels)
+        x_train, y_train = x_train[kept], y_train[kept]
     keras.utils.set_random_seed(args.seed)
-    encoder, decoder, discriminator = networks.build_networks(
-        x_train.shape[1:], args.latent_dim, args.hidden, args.architecture
-    )
-    model = AdversarialAutoencoder(
-        encoder,
-        decoder,
-        discriminator,
-        prior=priors.get(args.prior, latent_dim=args.latent_dim),
-        reconstruction_loss=args.reconstruction_loss,
-        seed=args.seed,
-    )
+    model = _build_model(args, x_train.shape[1:])
     rates = {
         "reconstruction_learning_rate": args.reconstruction_lr,
         "discriminator_learning_rate": args.discriminator_lr,
@@ -195,14 +226,41 @@ def _prepare_training(args):
     if args.steps_per_execution is not None:
         rates["steps_per_execution"] = args.steps_per_execution
     model.compile(**{k: v for k, v in rates.items() if v is not None})
-    train = data.as_dataset(x_train, batch_size=args.batch_size, seed=args.seed)
+    train = variants.training_dataset(
+        args.variant, x_train, y_train, num_labels=args.num_labels,
+        batch_size=args.batch_size, seed=args.seed,
+    )
     os.makedirs(args.out, exist_ok=True)
-    return {"model": model, "train": train, "x_test": x_test}
+    return {"model": model, "train": train, "x_test": x_test, "y_test": y_test}
+
+
+def _build_model(args, input_shape):
+    from keras_aae import networks
+    from keras_aae import variants
+    from keras_aae.model import AdversarialAutoencoder
+
+    common = {"reconstruction_loss": args.reconstruction_loss, "seed": args.seed}
+    if args.variant != "unsupervised" or args.architecture == "mlp":
+        if args.architecture != "mlp":
+            raise ValueError(
+                "--architecture conv is for the unsupervised variant. "
+                f"Received: --variant {args.variant}"
+            )
+        return variants.build(
+            args.variant, input_shape, args.latent_dim, hidden=args.hidden,
+            num_classes=args.num_classes, prior=args.prior, **common,
+        )
+    encoder, decoder, discriminator = networks.build_networks(
+        input_shape, args.latent_dim, args.hidden, args.architecture
+    )
+    return AdversarialAutoencoder(
+        encoder, decoder, discriminator, prior=args.prior or "gaussian", **common
+    )
 
 
 def _paths(out):
     names = ("model.keras", "decoder", "encoder", "history.csv", "samples.png",
-             "reconstructions.png", "backup")
+             "reconstructions.png", "latent.png", "styles.png", "backup")
     return {name.split(".")[0]: os.path.join(out, name) for name in names}
 
 
@@ -266,7 +324,9 @@ def _trim_history(path, resumed_epoch):
 def _finish(run, args):
     import numpy as np
 
+    from keras_aae import evaluation
     from keras_aae import export
+    from keras_aae import images
     from keras_aae.images import save_image_grid
     from keras_aae._io import atomic_path
 
@@ -276,11 +336,20 @@ def _finish(run, args):
         model.save(tmp)
     export.export_model(model, args.out)
     _write_prior(model, args.out)
-    originals = run["x_test"][:32]
-    reconstructions = model.predict(originals, verbose=0)
+    x_test, y_test = run["x_test"], run["y_test"]
+    originals = x_test[:32]
+    reconstructions = model.reconstruct(originals, y_test[:32])
     pairs = np.concatenate([originals[:16], reconstructions[:16],
                             originals[16:], reconstructions[16:]])
     save_image_grid(pairs, paths["reconstructions"], columns=16)
+    # Paper figures 4 and 11: the test set in the latent space, by class.
+    points = evaluation.latent_points(model, x_test[:5000])
+    images.write_png(images.scatter_image(points, y_test[:5000]), paths["latent"])
+    if hasattr(model, "transfer_style"):
+        # Paper figure 6: rows are test images' styles, columns the classes.
+        grid = model.transfer_style(x_test[:10])
+        save_image_grid(grid.reshape((-1,) + grid.shape[2:]), paths["styles"],
+                        columns=grid.shape[1])
     print(f"Wrote {', '.join(sorted(os.listdir(args.out)))} to {args.out}")
 
 
@@ -290,7 +359,7 @@ def _write_prior(model, out):
 
     from keras_aae._io import atomic_path
 
-    config = keras.saving.serialize_keras_object(model.prior)
+    config = keras.saving.serialize_keras_object(model.decoder_prior)
     with atomic_path(os.path.join(out, "decoder", "prior.json")) as tmp:
         with open(tmp, "w") as f:
             json.dump(config, f)
@@ -356,6 +425,7 @@ def _evaluate(args):
             probe_labels=tuple(args.labels),
             parzen=not args.no_parzen,
             anomaly_dataset=args.anomaly_dataset,
+            anomaly_labels=args.anomaly_labels,
             classifier_cache_dir=args.classifier_cache,
             seed=args.seed,
         )

@@ -716,6 +716,7 @@ def evaluate(
     anomaly_dataset=None,
     classifier_cache_dir=None,
     seed=0,
+    anomaly_labels=None,
 ):
     """Every measure of this module for a model on a dataset.
 
@@ -734,28 +735,163 @@ def evaluate(
             anomalies for the AUROC figures (e.g. `"fashion_mnist"`).
         classifier_cache_dir: Where the judging classifier is cached.
         seed: Int seed of prior draws and label choices.
+        anomaly_labels: Optional classes held out of training (`keras-aae
+            train --holdout-labels`): their test images are the anomalies,
+            the other test images the normal ones.
 
     Returns:
-        A dict of plain numbers and lists (JSON-ready).
+        A dict of plain numbers and lists (JSON-ready); variants add their
+        own figures under `"variant"` (see `variant_figures`).
+
+    Raises:
+        ValueError: For a `SupervisedAdversarialAutoencoder` (its decoder
+            needs labels; see `variant_figures`), or both anomaly options.
 
     Example:
 
     >>> # evaluation.evaluate(model, "mnist", anomaly_dataset="fashion_mnist")
     """
     from keras_aae import data
+    from keras_aae import variants
 
+    if isinstance(model, variants.SupervisedAdversarialAutoencoder):
+        raise ValueError(
+            f"evaluate scores models whose decoder reads the encoder's codes; "
+            f"a {type(model).__name__} decoder also reads labels. Use "
+            "evaluation.variant_figures. Received: model of type "
+            f"{type(model).__name__}"
+        )
+    if anomaly_dataset and anomaly_labels:
+        raise ValueError(
+            "Give anomalies as a dataset or as held-out labels, not both. "
+            f"Received: anomaly_dataset={anomaly_dataset!r}, "
+            f"anomaly_labels={anomaly_labels!r}"
+        )
     splits = data.load_splits(dataset, data_dir=data_dir)
     anomalies = None
     if anomaly_dataset:
         anomalies = data.load_arrays(anomaly_dataset, "test", data_dir=data_dir)[0]
+    if anomaly_labels:
+        splits, anomalies = _hold_out(splits, anomaly_labels)
     result = evaluate_codec(
-        model.encode, model.decode, model.prior, splits, dataset,
+        model.encode, model.decode, model.code_prior, splits, dataset,
         num_samples=num_samples, probe_labels=probe_labels, parzen=parzen,
         anomalies=anomalies, classifier_cache_dir=classifier_cache_dir, seed=seed,
     )
     if anomaly_dataset:
         result["anomaly_auroc"] = {"against": anomaly_dataset, **result["anomaly_auroc"]}
+    if anomaly_labels:
+        result["anomaly_auroc"] = {
+            "held_out_labels": [int(c) for c in anomaly_labels],
+            **result["anomaly_auroc"],
+        }
+    figures = variant_figures(model, splits)
+    if figures:
+        result["variant"] = figures
     return result
+
+
+def _hold_out(splits, labels):
+    """Test images of `labels` become anomalies; they leave the normal split."""
+    x_test, y_test = splits["test"]
+    odd = np.isin(y_test, np.asarray(labels))
+    if not odd.any() or odd.all():
+        raise ValueError(
+            "`anomaly_labels` must name some, not all, of the test classes. "
+            f"Received: anomaly_labels={list(labels)!r}"
+        )
+    kept = dict(splits)
+    for name in ("train", "validation"):
+        x, y = splits[name]
+        keep = ~np.isin(y, np.asarray(labels))
+        kept[name] = (x[keep], y[keep])
+    kept["test"] = (x_test[~odd], y_test[~odd])
+    return kept, x_test[odd]
+
+
+def held_out_class_auroc(model, images, labels, held_out):
+    """AUROC of anomaly scores for one held-out class (seed 001's use case).
+
+    The model was trained without class `held_out`; its test images are the
+    anomalies, every other test image is normal.
+
+    Args:
+        model: A trained `AdversarialAutoencoder`.
+        images: Test images.
+        labels: Their labels.
+        held_out: The class left out of training.
+
+    Returns:
+        A dict `{"reconstruction": auroc, "latent": auroc}`.
+    """
+    labels = np.asarray(labels)
+    scores = anomaly_scores(model, images)
+    odd = labels == held_out
+    return {name: auroc(s[~odd], s[odd]) for name, s in scores.items()}
+
+
+def variant_figures(model, splits):
+    """The figures the paper reports for a model's variant.
+
+    - semi-supervised and dimensionality reduction (sections 5, 7): the test
+      error of `classify`;
+    - clustering (section 6): the test error of the paper's rule (each
+      cluster takes the label of the validation image most confidently
+      assigned to it) and the number of clusters in use;
+    - label-informed (section 2.3): how often a test code lies in its own
+      label's prior component;
+    - supervised (section 4): the reconstruction MSE given true labels.
+
+    Args:
+        model: A trained model of `keras_aae.variants` (others give `{}`).
+        splits: Dict of `(images, labels)` with `"validation"` and `"test"`.
+
+    Returns:
+        A dict of plain numbers (JSON-ready), empty for the unsupervised AAE.
+    """
+    from keras_aae import variants
+
+    (x_val, y_val), (x_test, y_test) = splits["validation"], splits["test"]
+    if isinstance(model, variants.ClusteringAdversarialAutoencoder):
+        clusters = model.cluster(x_test)
+        accuracy = clustering_accuracy(
+            clusters, y_test, model.predict_classes(x_val), y_val
+        )
+        return {
+            "clustering_error": 1.0 - accuracy,
+            "clusters_used": int(len(np.unique(clusters))),
+            "num_clusters": model.num_clusters,
+        }
+    if isinstance(model, variants.SemiSupervisedAdversarialAutoencoder):
+        return {"test_error": float(np.mean(model.classify(x_test) != y_test))}
+    if isinstance(model, variants.LabelInformedAdversarialAutoencoder):
+        component = model.prior.component_log_probs(model.encode(x_test)) if hasattr(
+            model.prior, "component_log_probs"
+        ) else None
+        if component is None:
+            return {}
+        return {"own_component_rate": float(np.mean(component.argmax(1) == y_test))}
+    if isinstance(model, variants.SupervisedAdversarialAutoencoder):
+        errors = reconstruction_errors(x_test, model.reconstruct(x_test, y_test))
+        return {"reconstruction_mse_given_labels": errors["mse"]}
+    return {}
+
+
+def latent_points(model, images):
+    """2-D points to plot for each image: the representation of section 7,
+    else the first two entries of the style code (the whole code when it is
+    the style)."""
+    from keras_aae import variants
+
+    if isinstance(model, variants.DimensionalityReductionAdversarialAutoencoder):
+        points = model.embed(images)
+    else:
+        points = model.encode(images)
+        if isinstance(model, variants.SemiSupervisedAdversarialAutoencoder):
+            points = points[:, model.num_classes :]
+    if points.shape[1] == 1:
+        points = np.concatenate([points, np.zeros_like(points)], axis=1)
+    return points[:, :2]
 
 
 def evaluate_codec(

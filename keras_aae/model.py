@@ -6,6 +6,7 @@ discriminator learns to tell prior samples from codes, then the encoder, as
 the generator, learns to fool it). Each phase has its own optimizer.
 """
 
+import collections
 import copy
 
 import keras
@@ -35,7 +36,6 @@ DEFAULT_STEPS_PER_EXECUTION = 32
 _ADAM_BETA_1 = 0.0
 
 _RECONSTRUCTION_LOSSES = ("mse", "binary_crossentropy")
-_OPTIMIZER_NAMES = ("reconstruction", "discriminator", "generator")
 _SEED_STATE_KEY = "seed_generator_state"
 
 
@@ -63,8 +63,8 @@ def _prior_scale(prior):
     return float(np.mean(np.std(draws, axis=0)))
 
 
-def _default_adam(learning_rate):
-    return keras.optimizers.Adam(learning_rate=learning_rate, beta_1=_ADAM_BETA_1)
+def _default_adam(learning_rate, beta_1=_ADAM_BETA_1):
+    return keras.optimizers.Adam(learning_rate=learning_rate, beta_1=beta_1)
 
 
 @keras.saving.register_keras_serializable(package="keras_aae")
@@ -116,6 +116,18 @@ class AdversarialAutoencoder(keras.Model):
     >>> # model.fit(images, epochs=10, batch_size=128)
     """
 
+    # One optimizer per phase; variants with more phases extend this.
+    _PHASES = ("reconstruction", "discriminator", "generator")
+    # Defaults of the optimizers `compile` creates (Adam at these rates).
+    _DEFAULT_LEARNING_RATES = {
+        "reconstruction": DEFAULT_RECONSTRUCTION_LEARNING_RATE,
+        "discriminator": DEFAULT_DISCRIMINATOR_LEARNING_RATE,
+        "generator": DEFAULT_GENERATOR_LEARNING_RATE,
+    }
+    _ADAM_BETA_1 = _ADAM_BETA_1
+    # Constructor arguments that are Keras objects in the config.
+    _SERIALIZED = ("encoder", "decoder", "discriminator", "prior")
+
     def __init__(
         self,
         encoder,
@@ -152,12 +164,12 @@ class AdversarialAutoencoder(keras.Model):
         self.discriminator = discriminator
         self.latent_dim = self._check_networks()
         if isinstance(prior, str):
-            prior = priors_lib.get(prior, latent_dim=self.latent_dim)
+            prior = priors_lib.get(prior, latent_dim=self._prior_dim())
         self.prior = priors_lib.get(prior)
-        if self.prior.latent_dim != self.latent_dim:
+        if self.prior.latent_dim != self._prior_dim():
             raise ValueError(
-                "The prior's latent_dim must equal the encoder's code size "
-                f"({self.latent_dim}). Received: prior.latent_dim="
+                "The prior's latent_dim must equal the size of the code it "
+                f"regularizes ({self._prior_dim()}). Received: prior.latent_dim="
                 f"{self.prior.latent_dim}"
             )
         self.reconstruction_loss = reconstruction_loss
@@ -174,6 +186,7 @@ class AdversarialAutoencoder(keras.Model):
             discriminator_noise, "discriminator_noise"
         )
         self._noise_stddev = self.discriminator_noise * _prior_scale(self.prior)
+        self._check_discriminators()
         self.discriminator_steps = check_positive_int(
             discriminator_steps, "discriminator_steps"
         )
@@ -205,23 +218,69 @@ class AdversarialAutoencoder(keras.Model):
             raise ValueError(
                 "The encoder and decoder must be built (functional) models."
             )
-        latent_dim = enc_out[-1]
-        checks = (
-            ("decoder input", dec_in[1:], (latent_dim,)),
-            ("discriminator input", self.discriminator.inputs[0].shape[1:],
-             (latent_dim,)),
-            ("discriminator output", self.discriminator.outputs[0].shape[1:],
-             (1,)),
+        latent_dim = int(enc_out[-1])
+        _check_shapes(
+            ("decoder input", dec_in[1:], (self._decoder_input_dim(latent_dim),)),
             ("decoder output", self.decoder.outputs[0].shape[1:],
              self.encoder.inputs[0].shape[1:]),
         )
-        for what, got, expected in checks:
-            if tuple(got) != tuple(expected):
-                raise ValueError(
-                    f"The {what} shape must be {tuple(expected)} to fit the "
-                    f"other networks. Received: {what} shape {tuple(got)}"
-                )
-        return int(latent_dim)
+        return latent_dim
+
+    def _check_discriminators(self):
+        for part in self._regularized_parts():
+            disc = part.discriminator
+            _check_shapes(
+                (f"{disc.name} input", disc.inputs[0].shape[1:],
+                 (self._discriminator_input_dim(part),)),
+                (f"{disc.name} output", disc.outputs[0].shape[1:], (1,)),
+            )
+
+    # ----------------------------------------------------------- variant hooks
+    # The paper's variants (keras_aae.variants) change what each network sees,
+    # never the phases: these hooks are where they differ from section 2.
+
+    def _prior_dim(self):
+        """Size of the code part that `prior` regularizes."""
+        return self.latent_dim
+
+    def _decoder_input_dim(self, latent_dim):
+        return latent_dim
+
+    def _regularized_parts(self):
+        """The code parts matched to a prior, each by its own discriminator."""
+        return [_Part(0, self.latent_dim, self.discriminator, self.prior,
+                      self._noise_stddev)]
+
+    def _discriminator_input_dim(self, part):
+        return part.size
+
+    def _labels(self, y):
+        """The labels the phases use (unsupervised: none, `y` is ignored)."""
+        return None
+
+    def _decoder_input(self, codes, labels):
+        return codes
+
+    def _discriminator_input(self, part, z, labels):
+        return z
+
+    def _prior_draws(self, part, num_samples, labels):
+        """`num_samples` prior draws for `part` (a multiple of the batch)."""
+        return part.prior.sample(num_samples, seed=self.seed_generator)
+
+    def _penalty(self):
+        """Extra cost added to the reconstruction phase's loss."""
+        return 0.0
+
+    @property
+    def code_prior(self):
+        """The distribution the encoder's whole output is matched to."""
+        return self.prior
+
+    @property
+    def decoder_prior(self):
+        """The distribution whose samples the decoder turns into images."""
+        return self.code_prior
 
     @property
     def metrics(self):
@@ -235,7 +294,23 @@ class AdversarialAutoencoder(keras.Model):
 
     def call(self, inputs, training=False):
         """Returns the reconstructions of `inputs`."""
-        return self.decoder(self.encoder(inputs, training=training), training=training)
+        x, labels = self._split_inputs(inputs)
+        codes = self.encoder(x, training=training)
+        return self.decoder(self._decoder_input(codes, labels), training=training)
+
+    def _split_inputs(self, inputs):
+        return inputs, None
+
+    def reconstruct(self, x, labels=None, batch_size=256):
+        """Returns the reconstructions of `x` as a numpy array.
+
+        Args:
+            x: Images.
+            labels: Int labels, for models whose decoder reads them.
+            batch_size: Positive int.
+        """
+        codes = self._decoder_input(self.encode(x, batch_size), self._labels(labels))
+        return self.decode(ops.convert_to_numpy(codes), batch_size)
 
     def encode(self, x, batch_size=256):
         """Returns the codes of `x` as a numpy array."""
@@ -255,8 +330,11 @@ class AdversarialAutoencoder(keras.Model):
         Returns:
             A numpy array of images.
         """
-        z = self.prior.sample(num_samples, seed=seed)
-        return self.decode(np.asarray(z))
+        return self.decode(np.asarray(self.sample_codes(num_samples, seed=seed)))
+
+    def sample_codes(self, num_samples, seed=None):
+        """Draws `num_samples` decoder inputs from `decoder_prior`."""
+        return self.decoder_prior.sample(num_samples, seed=seed)
 
     # ------------------------------------------------------------------ compile
 
@@ -265,15 +343,17 @@ class AdversarialAutoencoder(keras.Model):
         reconstruction_optimizer=None,
         discriminator_optimizer=None,
         generator_optimizer=None,
-        reconstruction_learning_rate=DEFAULT_RECONSTRUCTION_LEARNING_RATE,
-        discriminator_learning_rate=DEFAULT_DISCRIMINATOR_LEARNING_RATE,
-        generator_learning_rate=DEFAULT_GENERATOR_LEARNING_RATE,
+        reconstruction_learning_rate=None,
+        discriminator_learning_rate=None,
+        generator_learning_rate=None,
         **kwargs,
     ):
         """Configures one optimizer per training phase.
 
-        An optimizer left as None is Adam (beta_1=0) at the phase's
-        learning rate. Each optimizer is built on its own phase's variables
+        An optimizer left as None is Adam (beta_1=0; the label-informed
+        variant uses 0.5) at the phase's learning rate; a rate left as None is
+        the model's default (1e-3 for reconstruction, 5e-4 for the
+        adversarial phases; 2e-3 in the label-informed variant). Each optimizer is built on its own phase's variables
         here, so saved optimizer state is restored by `load_model` and
         `BackupAndRestore` instead of being skipped.
 
@@ -320,11 +400,21 @@ class AdversarialAutoencoder(keras.Model):
             "discriminator": discriminator_optimizer,
             "generator": generator_optimizer,
         }
+        # Variants with more phases take `<phase>_optimizer` and
+        # `<phase>_learning_rate` for each of them.
+        for phase in self._PHASES[len(rates):]:
+            given[phase] = kwargs.pop(f"{phase}_optimizer", None)
+            rates[phase] = kwargs.pop(f"{phase}_learning_rate", None)
         optimizers = {}
-        for phase in _OPTIMIZER_NAMES:
-            rate = check_positive_number(rates[phase], f"{phase}_learning_rate")
+        for phase in self._PHASES:
+            rate = rates[phase]
+            if rate is None:
+                rate = self._DEFAULT_LEARNING_RATES.get(
+                    phase, DEFAULT_RECONSTRUCTION_LEARNING_RATE
+                )
+            rate = check_positive_number(rate, f"{phase}_learning_rate")
             if given[phase] is None:
-                optimizers[phase] = _default_adam(rate)
+                optimizers[phase] = _default_adam(rate, self._ADAM_BETA_1)
             else:
                 optimizers[phase] = keras.optimizers.get(given[phase])
         if len({id(o) for o in optimizers.values()}) < len(optimizers):
@@ -333,9 +423,8 @@ class AdversarialAutoencoder(keras.Model):
                 "bound to the variables it was built on). Received the same "
                 "optimizer for two phases."
             )
-        self.reconstruction_optimizer = optimizers["reconstruction"]
-        self.discriminator_optimizer = optimizers["discriminator"]
-        self.generator_optimizer = optimizers["generator"]
+        for phase, optimizer in optimizers.items():
+            setattr(self, f"{phase}_optimizer", optimizer)
         # Several steps per call to the compiled function: with small MLPs a
         # step takes milliseconds, and the per-call overhead of `fit` would
         # otherwise cost about a third of the time (benchmarks/README.md).
@@ -378,13 +467,17 @@ class AdversarialAutoencoder(keras.Model):
         return {
             "reconstruction": self.encoder.trainable_variables
             + self.decoder.trainable_variables,
-            "discriminator": self.discriminator.trainable_variables,
+            "discriminator": [
+                v
+                for part in self._regularized_parts()
+                for v in part.discriminator.trainable_variables
+            ],
             "generator": self.encoder.trainable_variables,
         }
 
     def _build_optimizers(self):
         variables = self._phase_variables()
-        for phase in _OPTIMIZER_NAMES:
+        for phase in self._PHASES:
             optimizer = getattr(self, f"{phase}_optimizer")
             if not optimizer.built:
                 optimizer.build(variables[phase])
@@ -396,7 +489,7 @@ class AdversarialAutoencoder(keras.Model):
             f"{phase}_optimizer": keras.saving.serialize_keras_object(
                 getattr(self, f"{phase}_optimizer")
             )
-            for phase in _OPTIMIZER_NAMES
+            for phase in self._PHASES
         }
         config["steps_per_execution"] = self.steps_per_execution
         config["jit_compile"] = self._requested_jit_compile
@@ -405,7 +498,7 @@ class AdversarialAutoencoder(keras.Model):
 
     def compile_from_config(self, config):
         config = dict(config)
-        for phase in _OPTIMIZER_NAMES:
+        for phase in self._PHASES:
             key = f"{phase}_optimizer"
             config[key] = keras.saving.deserialize_keras_object(config[key])
         self.compile(**config)
@@ -424,9 +517,6 @@ class AdversarialAutoencoder(keras.Model):
 
     # -------------------------------------------------------------- train step
 
-    def _reconstruction_loss(self, x, training):
-        return self._weighted_reconstruction(x, self(x, training=training))
-
     def _weighted_reconstruction(self, x, x_hat):
         # Losses in float32 also under a mixed-precision dtype policy.
         per_example = _per_example_reconstruction_loss(
@@ -434,8 +524,8 @@ class AdversarialAutoencoder(keras.Model):
         )
         return self.reconstruction_weight * ops.mean(per_example)
 
-    def _draw_step_randomness(self, batch_size):
-        """All random numbers one training step uses, in two draws.
+    def _draw_step_randomness(self, batch_size, labels):
+        """All random numbers one training step uses, in one pass.
 
         Drawing once per step (not once per discriminator step) matters for
         speed: each `keras.random` call with a `SeedGenerator` costs tens of
@@ -444,23 +534,32 @@ class AdversarialAutoencoder(keras.Model):
         here, outside the XLA-compiled phases.
 
         Returns:
-            A tuple `(real_codes, noise)`: prior samples of shape
-            `(discriminator_steps, batch_size, latent_dim)` and instance noise
-            of shape `(2 * discriminator_steps + 1, batch_size, latent_dim)`
-            (real and fake for each discriminator step, then the generator's),
-            or `None` when `discriminator_noise` is 0.
+            A tuple `(real_codes, noise)` of lists with one entry per
+            regularized code part: prior samples of shape
+            `(discriminator_steps, batch_size, size)`, and instance noise of
+            shape `(2 * discriminator_steps + 1, batch_size, size)` (real and
+            fake for each discriminator step, then the generator's) or None
+            when the part has no noise.
         """
         steps = self.discriminator_steps
-        real_codes = self.prior.sample(steps * batch_size, seed=self.seed_generator)
-        real_codes = ops.reshape(real_codes, (steps, batch_size, self.latent_dim))
-        if not self._noise_stddev:
-            return real_codes, None
-        noise = self._noise_stddev * keras.random.normal(
-            (2 * steps + 1, batch_size, self.latent_dim), seed=self.seed_generator
-        )
+        real_codes, noise = [], []
+        for part in self._regularized_parts():
+            draws = self._prior_draws(part, steps * batch_size, labels)
+            real_codes.append(ops.reshape(draws, (steps, batch_size, part.size)))
+            noise.append(
+                None
+                if not part.noise_stddev
+                else part.noise_stddev
+                * keras.random.normal(
+                    (2 * steps + 1, batch_size, part.size), seed=self.seed_generator
+                )
+            )
         return real_codes, noise
 
-    def _reconstruction_phase(self, x):
+    def _split_codes(self, codes):
+        return [codes[:, p.start : p.start + p.size] for p in self._regularized_parts()]
+
+    def _reconstruction_phase(self, x, labels):
         """Section 2, reconstruction phase: encoder and decoder step on the
         reconstruction loss.
 
@@ -472,44 +571,60 @@ class AdversarialAutoencoder(keras.Model):
         variables = self._phase_variables()["reconstruction"]
         with _tape(persistent=True) as tape:
             codes = ops.cast(self.encoder(x, training=True), "float32")
-            loss = self._weighted_reconstruction(
-                x, self.decoder(codes, training=True)
-            )
+            x_hat = self.decoder(self._decoder_input(codes, labels), training=True)
+            loss = self._weighted_reconstruction(x, x_hat) + self._penalty()
         grads = tape.gradient(loss, variables)
         self.reconstruction_optimizer.apply(grads, variables)
         return loss, codes, tape
 
-    def _discriminator_loss(self, z_real, z_fake, noise_real=None, noise_fake=None):
-        """Binary cross-entropy of the discriminator and its accuracy.
+    def _discriminator_loss(self, reals, fakes, labels, noise=None):
+        """Binary cross-entropy of the discriminators and their accuracy.
 
-        Prior samples `z_real` are labelled 1 and codes `z_fake` 0; both are
-        seen through instance noise when noise is given.
+        Args:
+            reals: Prior samples, one tensor per code part (labelled 1).
+            fakes: Codes, one tensor per code part (labelled 0).
+            labels: The batch's labels, or None.
+            noise: Optional `(real, fake)` instance noise pairs per part
+                (entries may be None); given during training only.
+
+        Returns:
+            `(loss, accuracy)`: the sum of the parts' losses and the mean of
+            their accuracies.
         """
-        if noise_real is not None:
-            z_real, z_fake = z_real + noise_real, z_fake + noise_fake
-        penalty = 0.0
-        if self.gradient_penalty_weight and noise_real is not None:
-            real_logits, penalty = self._real_logits_and_penalty(z_real)
-        else:
-            real_logits = self.discriminator(z_real, training=noise_real is not None)
-        fake_logits = self.discriminator(z_fake, training=noise_real is not None)
-        loss = 0.5 * (
-            _bce_with_logits(1.0, real_logits) + _bce_with_logits(0.0, fake_logits)
-        ) + penalty
-        correct = ops.concatenate(
-            [ops.cast(real_logits > 0, "float32"), ops.cast(fake_logits <= 0, "float32")],
-            axis=0,
-        )
-        return loss, ops.mean(correct)
+        losses, accuracies = [], []
+        for i, part in enumerate(self._regularized_parts()):
+            z_real, z_fake = reals[i], fakes[i]
+            training = noise is not None
+            if training and noise[i] is not None:
+                z_real, z_fake = z_real + noise[i][0], z_fake + noise[i][1]
+            z_real = self._discriminator_input(part, z_real, labels)
+            z_fake = self._discriminator_input(part, z_fake, labels)
+            penalty = 0.0
+            if self.gradient_penalty_weight and training:
+                real_logits, penalty = self._real_logits_and_penalty(part, z_real)
+            else:
+                real_logits = part.discriminator(z_real, training=training)
+            fake_logits = part.discriminator(z_fake, training=training)
+            losses.append(
+                0.5 * (_bce_with_logits(1.0, real_logits)
+                       + _bce_with_logits(0.0, fake_logits))
+                + penalty
+            )
+            accuracies.append(ops.mean(ops.concatenate(
+                [ops.cast(real_logits > 0, "float32"),
+                 ops.cast(fake_logits <= 0, "float32")],
+                axis=0,
+            )))
+        return ops.sum(ops.stack(losses)), ops.mean(ops.stack(accuracies))
 
-    def _real_logits_and_penalty(self, z_real):
+    def _real_logits_and_penalty(self, part, z_real):
         # R1 penalty (Mescheder et al., 2018): the squared gradient norm of
         # the discriminator at (blurred) prior samples, a common GAN
         # stabilizer. Off by default: on the seed setup it let the
         # discriminator win (benchmarks/README.md).
         with _tape() as tape:
             tape.watch(z_real)
-            real_logits = self.discriminator(z_real, training=True)
+            real_logits = part.discriminator(z_real, training=True)
             total = ops.sum(real_logits)
         grads = tape.gradient(total, z_real)
         penalty = 0.5 * self.gradient_penalty_weight * ops.mean(
@@ -517,9 +632,9 @@ class AdversarialAutoencoder(keras.Model):
         )
         return real_logits, penalty
 
-    def _discriminator_phase(self, codes, real_codes, noise):
-        """Section 2, regularization phase, first step: the discriminator
-        learns to tell prior samples from codes.
+    def _discriminator_phase(self, codes, labels, real_codes, noise):
+        """Section 2, regularization phase, first step: the discriminators
+        learn to tell prior samples from codes.
 
         Each of the `discriminator_steps` updates sees fresh prior samples and
         fresh instance noise (Sonderby et al., 2016: codes from a deterministic
@@ -530,15 +645,15 @@ class AdversarialAutoencoder(keras.Model):
         step's loss and accuracy are reported, measured before any update.
         """
         variables = self._phase_variables()["discriminator"]
-        codes = ops.stop_gradient(codes)
+        fakes = self._split_codes(ops.stop_gradient(codes))
         reported = None
         for step in range(self.discriminator_steps):
-            noise_real = noise_fake = None
-            if noise is not None:
-                noise_real, noise_fake = noise[2 * step], noise[2 * step + 1]
+            step_noise = [
+                None if n is None else (n[2 * step], n[2 * step + 1]) for n in noise
+            ]
             with _tape() as tape:
                 loss, accuracy = self._discriminator_loss(
-                    real_codes[step], codes, noise_real, noise_fake
+                    [r[step] for r in real_codes], fakes, labels, step_noise
                 )
             grads = tape.gradient(loss, variables)
             self.discriminator_optimizer.apply(grads, variables)
@@ -546,15 +661,21 @@ class AdversarialAutoencoder(keras.Model):
                 reported = (loss, accuracy)
         return reported
 
-    def _generator_loss(self, codes, noise=None):
-        if noise is not None:
-            codes = codes + noise
-        logits = self.discriminator(codes, training=noise is not None)
-        return self.adversarial_weight * _bce_with_logits(1.0, logits)
+    def _generator_loss(self, codes, labels, noise=None):
+        losses = []
+        for i, (part, z) in enumerate(zip(self._regularized_parts(),
+                                          self._split_codes(codes))):
+            if noise is not None and noise[i] is not None:
+                z = z + noise[i]
+            logits = part.discriminator(
+                self._discriminator_input(part, z, labels), training=noise is not None
+            )
+            losses.append(_bce_with_logits(1.0, logits))
+        return self.adversarial_weight * ops.sum(ops.stack(losses))
 
-    def _generator_phase(self, codes, tape, noise):
+    def _generator_phase(self, codes, labels, tape, noise):
         """Section 2, regularization phase, second step: the encoder, as the
-        generator, learns to fool the updated discriminator.
+        generator, learns to fool the updated discriminators.
 
         The gradient reaches the encoder through the reconstruction phase's
         tape: the discriminator's gradient at the codes is pulled back through
@@ -566,45 +687,70 @@ class AdversarialAutoencoder(keras.Model):
         codes_in = ops.stop_gradient(codes)
         with _tape() as code_tape:
             code_tape.watch(codes_in)
-            loss = self._generator_loss(codes_in, noise)
+            loss = self._generator_loss(codes_in, labels, noise)
         code_grads = code_tape.gradient(loss, codes_in)
         grads = tape.gradient(codes, variables, output_gradients=code_grads)
         self.generator_optimizer.apply(grads, variables)
         return loss
 
-    def _train_phases(self, x, real_codes, noise):
-        reconstruction, codes, tape = self._reconstruction_phase(x)
-        discriminator, accuracy = self._discriminator_phase(codes, real_codes, noise)
-        generator_noise = None if noise is None else noise[-1]
-        generator = self._generator_phase(codes, tape, generator_noise)
-        return reconstruction, discriminator, accuracy, generator
+    def _train_phases(self, x, labels, real_codes, noise):
+        """The paper's phases on one batch; returns the logged values."""
+        reconstruction, codes, tape = self._reconstruction_phase(x, labels)
+        discriminator, accuracy = self._discriminator_phase(
+            codes, labels, real_codes, noise
+        )
+        generator_noise = [None if n is None else n[-1] for n in noise]
+        generator = self._generator_phase(codes, labels, tape, generator_noise)
+        return {
+            "reconstruction_loss": reconstruction,
+            "discriminator_loss": discriminator,
+            "generator_loss": generator,
+            "discriminator_accuracy": accuracy,
+        }
 
-    def _update_metrics(self, reconstruction, discriminator, accuracy, generator):
-        self.loss_tracker.update_state(reconstruction + discriminator + generator)
-        self.reconstruction_loss_tracker.update_state(reconstruction)
-        self.discriminator_loss_tracker.update_state(discriminator)
-        self.generator_loss_tracker.update_state(generator)
-        self.discriminator_accuracy_tracker.update_state(accuracy)
+    def _update_metrics(self, results):
+        # `loss` is the sum of the phases' losses; accuracies are not losses.
+        self.loss_tracker.update_state(
+            ops.sum(ops.stack([v for k, v in results.items() if k.endswith("_loss")]))
+        )
+        trackers = {m.name: m for m in self.metrics}
+        for name, value in results.items():
+            trackers[name].update_state(value)
         return {m.name: m.result() for m in self.metrics}
 
+    def _unpack(self, data):
+        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
+        return x, self._labels(y)
+
     def train_step(self, data):
-        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
-        real_codes, noise = self._draw_step_randomness(ops.shape(x)[0])
+        x, labels = self._unpack(data)
+        real_codes, noise = self._draw_step_randomness(ops.shape(x)[0], labels)
         phases = self._train_phases
         if self._compile_phases():
             phases = self._jit_phases
-        return self._update_metrics(*phases(x, real_codes, noise))
+        return self._update_metrics(phases(x, labels, real_codes, noise))
 
-    def test_step(self, data):
-        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+    def _test_results(self, x, labels):
         codes = ops.cast(self.encoder(x, training=False), "float32")
         reconstruction = self._weighted_reconstruction(
-            x, self.decoder(codes, training=False)
+            x, self.decoder(self._decoder_input(codes, labels), training=False)
         )
-        real_codes = self.prior.sample(ops.shape(x)[0], seed=self.seed_generator)
-        discriminator, accuracy = self._discriminator_loss(real_codes, codes)
-        generator = self._generator_loss(codes)
-        return self._update_metrics(reconstruction, discriminator, accuracy, generator)
+        reals = [
+            self._prior_draws(part, ops.shape(x)[0], labels)
+            for part in self._regularized_parts()
+        ]
+        discriminator, accuracy = self._discriminator_loss(
+            reals, self._split_codes(codes), labels
+        )
+        return {
+            "reconstruction_loss": reconstruction,
+            "discriminator_loss": discriminator,
+            "generator_loss": self._generator_loss(codes, labels),
+            "discriminator_accuracy": accuracy,
+        }
+
+    def test_step(self, data):
+        return self._update_metrics(self._test_results(*self._unpack(data)))
 
     def predict_step(self, data):
         x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
@@ -637,9 +783,23 @@ class AdversarialAutoencoder(keras.Model):
     def from_config(cls, config):
         # Keras' deserialization consumes nested dicts: work on a copy.
         config = copy.deepcopy(config)
-        for key in ("encoder", "decoder", "discriminator", "prior"):
+        for key in cls._SERIALIZED:
             config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)
+
+
+class _Part(collections.namedtuple(
+        "_Part", ["start", "size", "discriminator", "prior", "noise_stddev"])):
+    """A slice of the code, matched to `prior` by `discriminator`."""
+
+
+def _check_shapes(*checks):
+    for what, got, expected in checks:
+        if tuple(got) != tuple(expected):
+            raise ValueError(
+                f"The {what} shape must be {tuple(expected)} to fit the "
+                f"other networks. Received: {what} shape {tuple(got)}"
+            )
 
 
 def _op_determinism_enabled():

@@ -16,11 +16,15 @@ Example:
 
 import math
 
+import numpy as np
+
 import keras
 from keras import layers
+from keras import ops
 
 from keras_aae._validation import check_positive_int
 from keras_aae._validation import check_positive_int_list
+from keras_aae._validation import check_positive_number
 
 _OUTPUT_ACTIVATIONS = ("sigmoid", "linear", None)
 
@@ -38,6 +42,14 @@ def _dense_stack(x, hidden, activation, prefix):
     for i, units in enumerate(hidden):
         x = layers.Dense(units, activation=activation, name=f"{prefix}_{i}")(x)
     return x
+
+
+def _pixels(x, hidden, activation, output_shape, output_activation):
+    x = _dense_stack(x, hidden, activation, "hidden")
+    x = layers.Dense(
+        math.prod(output_shape), activation=output_activation, name="pixels"
+    )(x)
+    return layers.Reshape(output_shape, name="images")(x)
 
 
 def mlp_encoder(
@@ -100,12 +112,10 @@ def mlp_decoder(
     hidden = check_positive_int_list(hidden, "hidden")
     _check_output_activation(output_activation)
     codes = keras.Input((latent_dim,), name="codes")
-    x = _dense_stack(codes, hidden, activation, "hidden")
-    x = layers.Dense(
-        math.prod(output_shape), activation=output_activation, name="pixels"
-    )(x)
-    images = layers.Reshape(output_shape, name="images")(x)
-    return keras.Model(codes, images, name=name)
+    return keras.Model(
+        codes, _pixels(codes, hidden, activation, output_shape, output_activation),
+        name=name,
+    )
 
 
 def mlp_discriminator(
@@ -128,6 +138,167 @@ def mlp_discriminator(
     x = _dense_stack(codes, hidden, activation, "hidden")
     logits = layers.Dense(1, name="logits")(x)
     return keras.Model(codes, logits, name=name)
+
+
+def mlp_categorical_encoder(
+    input_shape,
+    num_categories,
+    style_dim,
+    hidden=(1000, 1000),
+    activation="relu",
+    name="encoder",
+):
+    """Builds the encoder of the paper's sections 5-7: `x -> (y, z)`.
+
+    One trunk with two heads, output side by side as one code: `y`, a
+    softmax over `num_categories` (the class or cluster, `q(y|x)`), then
+    `z`, a linear style code of size `style_dim`.
+
+    Args:
+        input_shape: Shape of one example, e.g. `(28, 28, 1)`.
+        num_categories: Positive int, the number of classes or clusters.
+        style_dim: Positive int, the size of the style code.
+        hidden: List of hidden layer sizes.
+        activation: Activation of the hidden layers.
+        name: Name of the model.
+
+    Returns:
+        A `keras.Model` from `images` to codes `(n, num_categories + style_dim)`.
+
+    Example:
+
+    >>> encoder = mlp_categorical_encoder((28, 28, 1), 10, 10, hidden=[256])
+    >>> encoder.output.shape
+    (None, 20)
+    """
+    input_shape = _check_shape(input_shape, "input_shape")
+    num_categories = check_positive_int(num_categories, "num_categories")
+    style_dim = check_positive_int(style_dim, "style_dim")
+    hidden = check_positive_int_list(hidden, "hidden")
+    images = keras.Input(input_shape, name="images")
+    x = layers.Flatten(name="flatten")(images)
+    x = _dense_stack(x, hidden, activation, "hidden")
+    categories = layers.Dense(num_categories, activation="softmax", name="categories")(x)
+    style = layers.Dense(style_dim, name="style")(x)
+    codes = layers.Concatenate(name="codes")([categories, style])
+    return keras.Model(images, codes, name=name)
+
+
+@keras.saving.register_keras_serializable(package="keras_aae")
+class ClusterHeads(layers.Layer):
+    """Maps `(y, z)` to the representation `W y + z` (paper section 7).
+
+    `y` (the first `num_clusters` inputs) is a distribution over clusters,
+    `z` the style code; each row of `W` is a learned cluster head in the
+    `embedding_dim`-D representation. `penalty()` is the paper's extra cost
+    that pushes heads apart: the sum over pairs of `max(0, min_distance -
+    |w_i - w_j|)`.
+
+    Args:
+        num_clusters: Positive int, the number of heads.
+        embedding_dim: Positive int, size of the representation and of `z`.
+        min_distance: Positive float, the distance `eta` below which a pair
+            of heads is penalized.
+        **kwargs: Passed to `keras.layers.Layer`.
+
+    Example:
+
+    >>> heads = ClusterHeads(10, 2)
+    >>> heads(keras.ops.zeros((4, 12))).shape
+    TensorShape([4, 2])
+    """
+
+    def __init__(self, num_clusters, embedding_dim, min_distance=4.0, **kwargs):
+        super().__init__(**kwargs)
+        self.num_clusters = check_positive_int(num_clusters, "num_clusters")
+        self.embedding_dim = check_positive_int(embedding_dim, "embedding_dim")
+        self.min_distance = check_positive_number(min_distance, "min_distance")
+        self.heads = self.add_weight(
+            shape=(self.num_clusters, self.embedding_dim),
+            initializer="zeros",
+            name="heads",
+        )
+        self.heads.assign(self._initial_heads())
+
+    def _initial_heads(self):
+        # Heads start evenly spaced a little more than `min_distance` apart
+        # (on a circle, or a line in 1-D), so the penalty starts at zero and
+        # only keeps them from collapsing; random heads start tangled and the
+        # penalty then dominates the reconstruction loss for many epochs.
+        k, spacing = self.num_clusters, 1.1 * self.min_distance
+        heads = np.zeros((k, self.embedding_dim), dtype="float32")
+        if self.embedding_dim == 1:
+            heads[:, 0] = spacing * (np.arange(k) - (k - 1) / 2)
+            return heads
+        radius = spacing / (2 * np.sin(np.pi / k)) if k > 1 else 0.0
+        angles = 2 * np.pi * np.arange(k) / k
+        heads[:, 0], heads[:, 1] = radius * np.cos(angles), radius * np.sin(angles)
+        return heads
+
+    def call(self, inputs):
+        y = inputs[:, : self.num_clusters]
+        z = inputs[:, self.num_clusters :]
+        return ops.matmul(y, ops.cast(self.heads, y.dtype)) + z
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.embedding_dim)
+
+    def penalty(self):
+        """The sum over pairs of heads of `max(0, min_distance - distance)`."""
+        diff = self.heads[:, None, :] - self.heads[None, :, :]
+        # A small epsilon keeps the gradient of the norm finite at 0.
+        distance = ops.sqrt(ops.sum(ops.square(diff), axis=-1) + 1e-8)
+        pairs = ops.relu(self.min_distance - distance)
+        off_diagonal = 1.0 - ops.eye(self.num_clusters)
+        return 0.5 * ops.sum(pairs * off_diagonal)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "num_clusters": self.num_clusters,
+            "embedding_dim": self.embedding_dim,
+            "min_distance": self.min_distance,
+        }
+
+
+def cluster_head_decoder(
+    num_clusters,
+    embedding_dim,
+    output_shape,
+    hidden=(1000, 1000),
+    min_distance=4.0,
+    activation="relu",
+    output_activation="sigmoid",
+    name="decoder",
+):
+    """Builds the decoder of the paper's section 7: `(y, z) -> W y + z -> x`.
+
+    Args:
+        num_clusters: Positive int, the number of cluster heads.
+        embedding_dim: Positive int, size of the representation and style.
+        output_shape: Shape of one reconstructed example.
+        hidden: List of hidden layer sizes.
+        min_distance: The heads' minimum distance `eta` (see `ClusterHeads`).
+        activation: Activation of the hidden layers.
+        output_activation: `"sigmoid"` for data in [0, 1], or `"linear"`.
+        name: Name of the model.
+
+    Returns:
+        A `keras.Model` from `codes` `(n, num_clusters + embedding_dim)` to
+        images; its layer `cluster_heads` holds the heads.
+    """
+    num_clusters = check_positive_int(num_clusters, "num_clusters")
+    embedding_dim = check_positive_int(embedding_dim, "embedding_dim")
+    output_shape = _check_shape(output_shape, "output_shape")
+    hidden = check_positive_int_list(hidden, "hidden")
+    _check_output_activation(output_activation)
+    codes = keras.Input((num_clusters + embedding_dim,), name="codes")
+    x = ClusterHeads(num_clusters, embedding_dim, min_distance,
+                     name="cluster_heads")(codes)
+    return keras.Model(
+        codes, _pixels(x, hidden, activation, output_shape, output_activation),
+        name=name,
+    )
 
 
 def _check_conv_shape(shape, name, levels):

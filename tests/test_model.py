@@ -5,6 +5,7 @@ import tensorflow as tf
 
 import keras_aae
 from conftest import make_model
+from conftest import run_phase
 from conftest import weights_of
 
 LOGGED = {
@@ -24,17 +25,6 @@ def _changed(before, net):
     return [not np.array_equal(b, v.numpy()) for b, v in zip(before, net.trainable_variables, strict=True)]
 
 
-def _run_phase(model, phase, x):
-    if phase == "_reconstruction_phase":
-        return model._reconstruction_phase(x)
-    real_codes, noise = model._draw_step_randomness(x.shape[0])
-    with tf.GradientTape(persistent=True) as tape:
-        codes = model.encoder(x, training=True)
-    if phase == "_discriminator_phase":
-        return model._discriminator_phase(codes, real_codes, noise)
-    return model._generator_phase(codes, tape, noise[-1])
-
-
 @pytest.mark.parametrize(
     "phase, updated",
     [
@@ -46,7 +36,7 @@ def _run_phase(model, phase, x):
 def test_each_phase_updates_only_its_own_variables(model, small_images, phase, updated):
     nets = {n: getattr(model, n) for n in ("encoder", "decoder", "discriminator")}
     before = {n: _snapshot(net) for n, net in nets.items()}
-    _run_phase(model, phase, tf.constant(small_images[:32]))
+    run_phase(model, phase, tf.constant(small_images[:32]))
     for name, net in nets.items():
         changed = _changed(before[name], net)
         if name in updated:
