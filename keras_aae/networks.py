@@ -44,6 +44,13 @@ def _dense_stack(x, hidden, activation, prefix):
     return x
 
 
+def _mlp_trunk(input_shape, hidden, activation):
+    """The encoders' shared body: `images`, flattened, through the hidden stack."""
+    images = keras.Input(input_shape, name="images")
+    x = layers.Flatten(name="flatten")(images)
+    return images, _dense_stack(x, hidden, activation, "hidden")
+
+
 def _pixels(x, hidden, activation, output_shape, output_activation):
     x = _dense_stack(x, hidden, activation, "hidden")
     x = layers.Dense(
@@ -71,9 +78,7 @@ def mlp_encoder(
     input_shape = _check_shape(input_shape, "input_shape")
     latent_dim = check_positive_int(latent_dim, "latent_dim")
     hidden = check_positive_int_list(hidden, "hidden")
-    images = keras.Input(input_shape, name="images")
-    x = layers.Flatten(name="flatten")(images)
-    x = _dense_stack(x, hidden, activation, "hidden")
+    images, x = _mlp_trunk(input_shape, hidden, activation)
     codes = layers.Dense(latent_dim, name="codes")(x)
     return keras.Model(images, codes, name=name)
 
@@ -175,9 +180,7 @@ def mlp_categorical_encoder(
     num_categories = check_positive_int(num_categories, "num_categories")
     style_dim = check_positive_int(style_dim, "style_dim")
     hidden = check_positive_int_list(hidden, "hidden")
-    images = keras.Input(input_shape, name="images")
-    x = layers.Flatten(name="flatten")(images)
-    x = _dense_stack(x, hidden, activation, "hidden")
+    images, x = _mlp_trunk(input_shape, hidden, activation)
     categories = layers.Dense(num_categories, activation="softmax", name="categories")(x)
     style = layers.Dense(style_dim, name="style")(x)
     codes = layers.Concatenate(name="codes")([categories, style])
