@@ -28,6 +28,7 @@ from keras_aae import images  # noqa: E402
 from keras_aae import variants  # noqa: E402
 from keras_aae.callbacks import SampleGrid  # noqa: E402
 from keras_aae.model import AdversarialAutoencoder  # noqa: E402
+from keras_aae.model import load_model  # noqa: E402
 from keras_aae.priors import CategoricalPrior  # noqa: E402
 from keras_aae.priors import ConcatenatedPrior  # noqa: E402
 from keras_aae.priors import GaussianPrior  # noqa: E402
@@ -62,6 +63,7 @@ __all__ = [
     "evaluation",
     "export",
     "images",
+    "load_model",
     "networks",
     "priors",
     "variants",

@@ -1,6 +1,8 @@
 """Callbacks for training adversarial autoencoders with `fit`."""
 
+import csv
 import json
+import math
 import os
 import time
 
@@ -119,6 +121,112 @@ class SampleGrid(keras.callbacks.Callback):
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+
+class NonFiniteLossError(RuntimeError):
+    """Raised by `TerminateOnNaN` when a loss becomes NaN or infinite."""
+
+
+@keras.saving.register_keras_serializable(package="keras_aae")
+class TerminateOnNaN(keras.callbacks.Callback):
+    """Stops training with an error as soon as a logged loss is not finite.
+
+    Unlike `keras.callbacks.TerminateOnNaN` (which by default lets the epoch
+    end), it raises before `on_epoch_end`, so no checkpoint or backup
+    callback ever saves the diverged weights: the last good ones stay on
+    disk. Every `*loss` in the logs is watched (the adversarial losses can
+    diverge while the reconstruction loss is still finite).
+
+    Raises:
+        NonFiniteLossError: From `fit`, naming the epoch, batch and loss.
+
+    Example:
+
+    >>> # model.fit(x, callbacks=[TerminateOnNaN(), BackupAndRestore(d)])
+    """
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        for name, value in (logs or {}).items():
+            if not name.endswith("loss"):
+                continue
+            value = float(value)
+            if not math.isfinite(value):
+                self.model.stop_training = True
+                raise NonFiniteLossError(
+                    f"Training stopped: {name} became {value} in epoch "
+                    f"{getattr(self, '_epoch', 0) + 1}, batch {batch + 1}. "
+                    "Nothing from this epoch was saved."
+                )
+
+    def get_config(self):
+        return {}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+@keras.saving.register_keras_serializable(package="keras_aae")
+class CSVLogger(keras.callbacks.Callback):
+    """Records each epoch's logs in a CSV file that is replaced atomically.
+
+    The columns are those of `keras.callbacks.CSVLogger` (`epoch`, then the
+    logs in sorted order), but instead of appending to an open file, each
+    epoch writes the whole table aside and renames it into place: a kill
+    never leaves a half-written row.
+
+    Args:
+        filename: Path of the CSV file.
+        append: Whether to keep the rows already in the file (resuming).
+
+    Example:
+
+    >>> # model.fit(x, epochs=5, callbacks=[CSVLogger("history.csv")])
+    """
+
+    def __init__(self, filename, append=False):
+        super().__init__()
+        if not isinstance(filename, (str, os.PathLike)) or not os.fspath(filename):
+            raise TypeError(
+                f"`filename` must be a non-empty path. Received: filename={filename!r}"
+            )
+        self.filename = os.fspath(filename)
+        self.append = bool(append)
+        self._rows = []
+
+    def on_train_begin(self, logs=None):
+        self._rows = []
+        if self.append and os.path.exists(self.filename):
+            with open(self.filename, newline="") as f:
+                self._rows = [row for row in csv.reader(f) if row]
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if not self._rows:
+            self._rows = [["epoch"] + sorted(logs)]
+        header = self._rows[0]
+        self._rows.append(
+            [str(epoch)] + [_csv_value(logs.get(key, "")) for key in header[1:]]
+        )
+        with atomic_path(self.filename) as tmp:
+            with open(tmp, "w", newline="") as f:
+                csv.writer(f).writerows(self._rows)
+
+    def get_config(self):
+        return {"filename": self.filename, "append": self.append}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+def _csv_value(value):
+    if isinstance(value, str):
+        return value
+    return repr(float(np.asarray(value)))
 
 
 class BackupAndRestore(keras.callbacks.BackupAndRestore):

@@ -16,6 +16,7 @@ import sys
 
 _PROG = "keras-aae"
 _ARCHITECTURES = ("mlp", "conv")
+_STRATEGIES = ("default", "mirrored", "multi_worker")
 
 
 class UsageError(Exception):
@@ -124,6 +125,22 @@ def build_parser():
         help="Training steps per compiled call (default: the model's, 32).",
     )
     train.add_argument("--seed", type=_non_negative_int, default=0)
+    train.add_argument(
+        "--deterministic", action="store_true",
+        help="Deterministic ops: a run that is killed and resumed ends with "
+        "the same weights, bit for bit, as one that was not (slower).",
+    )
+    train.add_argument(
+        "--strategy", choices=_STRATEGIES, default="default",
+        help="mirrored: every GPU of this machine (or every logical CPU); "
+        "multi_worker: every worker in TF_CONFIG, each running this command.",
+    )
+    train.add_argument(
+        "--mixed-precision", nargs="?", const="float16", default=None,
+        choices=("float16", "bfloat16"),
+        help="Compute in float16 (GPUs; every optimizer is loss-scaled) or "
+        "bfloat16, keeping float32 weights.",
+    )
     train.add_argument("--out", required=True, help="Output folder.")
     train.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1)
 
@@ -197,7 +214,17 @@ def _train(args):
         run = _prepare_training(args)
     except _user_errors() as error:
         raise UsageError(_one_line(error)) from None
-    _fit(run, args)
+    from keras_aae.callbacks import NonFiniteLossError
+
+    try:
+        _fit(run, args)
+    except NonFiniteLossError as error:
+        epoch = _backup_epoch(run["paths"]["backup"])
+        kept = (f"the backup of epoch {epoch} is kept in {run['paths']['backup']}"
+                if epoch else "no epoch had finished, so there is no backup")
+        print(f"{_PROG}: error: {_one_line(error)} {kept}; nothing else was "
+              "written. Lower the learning rates and run again.", file=sys.stderr)
+        return 1
     _finish(run, args)
     return 0
 
@@ -209,6 +236,15 @@ def _prepare_training(args):
     from keras_aae import data
     from keras_aae import variants
 
+    # Before anything else touches TensorFlow: the multi-worker strategy
+    # sets up collective ops, which must happen at program start.
+    strategy = _strategy(args.strategy)
+    if strategy.num_replicas_in_sync > 1:
+        print(f"Training on {strategy.num_replicas_in_sync} replicas ({args.strategy})")
+    _configure_numerics(args)
+    out = _worker_out(args.out, strategy)
+    paths = _paths(out)
+    resumed_epoch = _check_resumable(paths)
     # The validation images stay out of training: `keras-aae evaluate`
     # chooses the Parzen bandwidth on them.
     splits = data.load_splits(args.dataset, data_dir=args.data_dir)
@@ -217,21 +253,124 @@ def _prepare_training(args):
         kept = ~np.isin(y_train, args.holdout_labels)
         x_train, y_train = x_train[kept], y_train[kept]
     keras.utils.set_random_seed(args.seed)
-    model = _build_model(args, x_train.shape[1:])
-    rates = {
+    steps = data.steps_per_epoch(len(x_train), args.batch_size)
+    with strategy.scope():
+        model = _build_model(args, x_train.shape[1:])
+        model.compile(**_compile_arguments(args, steps, strategy))
+    # Epoch e's batches depend on (seed, e) only, so a resumed run sees what
+    # an uninterrupted one would; a finished run still gets one epoch (never
+    # trained on: the backup says it is done) so `fit` restores the weights.
+    train = variants.training_dataset(
+        args.variant, x_train, y_train, num_labels=args.num_labels,
+        batch_size=args.batch_size, seed=args.seed, epochs=args.epochs,
+        initial_epoch=min(resumed_epoch, args.epochs - 1),
+    )
+    if args.strategy == "multi_worker":
+        train = train.with_options(_shard_by_data())
+    os.makedirs(out, exist_ok=True)
+    return {
+        "model": model, "train": train, "x_test": x_test, "y_test": y_test,
+        "paths": paths, "out": out, "resumed_epoch": resumed_epoch,
+        "steps_per_epoch": steps,
+    }
+
+
+def _strategy(name):
+    import tensorflow as tf
+
+    if name == "default":
+        return tf.distribute.get_strategy()
+    if name == "multi_worker":
+        if not os.environ.get("TF_CONFIG"):
+            raise ValueError(
+                "--strategy multi_worker needs the TF_CONFIG environment variable "
+                "(the cluster's workers and this one's index). Received: no TF_CONFIG"
+            )
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    gpus = tf.config.list_logical_devices("GPU")
+    devices = gpus or tf.config.list_logical_devices("CPU")
+    return tf.distribute.MirroredStrategy([d.name for d in devices])
+
+
+def _configure_numerics(args):
+    import keras
+    import tensorflow as tf
+
+    if args.deterministic:
+        tf.config.experimental.enable_op_determinism()
+    if args.mixed_precision:
+        keras.mixed_precision.set_global_policy(f"mixed_{args.mixed_precision}")
+
+
+def _worker_out(out, strategy):
+    """`out` for the chief; a private folder inside it for other workers.
+
+    Every worker runs the same callbacks and exports (they include
+    collective ops), but only the chief's files are the run's.
+    """
+    extended = getattr(strategy, "extended", None)
+    if extended is None or getattr(extended, "should_checkpoint", True):
+        return out
+    task = getattr(strategy.cluster_resolver, "task_id", 0)
+    return os.path.join(out, "workers", str(task))
+
+
+def _shard_by_data():
+    import tensorflow as tf
+
+    # The arrays live in memory: shard the batches, not files.
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = (
+        tf.data.experimental.AutoShardPolicy.DATA
+    )
+    return options
+
+
+def _compile_arguments(args, steps_per_epoch, strategy):
+    from keras_aae.model import DEFAULT_STEPS_PER_EXECUTION
+
+    arguments = {
         "reconstruction_learning_rate": args.reconstruction_lr,
         "discriminator_learning_rate": args.discriminator_lr,
         "generator_learning_rate": args.generator_lr,
     }
-    if args.steps_per_execution is not None:
-        rates["steps_per_execution"] = args.steps_per_execution
-    model.compile(**{k: v for k, v in rates.items() if v is not None})
-    train = variants.training_dataset(
-        args.variant, x_train, y_train, num_labels=args.num_labels,
-        batch_size=args.batch_size, seed=args.seed,
-    )
-    os.makedirs(args.out, exist_ok=True)
-    return {"model": model, "train": train, "x_test": x_test, "y_test": y_test}
+    if strategy.num_replicas_in_sync == 1 and args.strategy == "default":
+        requested = args.steps_per_execution or DEFAULT_STEPS_PER_EXECUTION
+        arguments["steps_per_execution"] = _divisor_at_most(steps_per_epoch, requested)
+    elif args.steps_per_execution is not None:
+        arguments["steps_per_execution"] = args.steps_per_execution
+    return {k: v for k, v in arguments.items() if v is not None}
+
+
+def _divisor_at_most(steps_per_epoch, limit):
+    """The largest divisor of `steps_per_epoch` that is at most `limit`.
+
+    With `steps_per_epoch` given, Keras' last call of an epoch still runs
+    `steps_per_execution` steps, eating into the next epoch's batches; then
+    epochs drift off the data's epochs and a resumed run would not see the
+    batches an uninterrupted one did. A divisor keeps them aligned.
+    """
+    return max(d for d in range(1, min(limit, steps_per_epoch) + 1)
+               if steps_per_epoch % d == 0)
+
+
+def _check_resumable(paths):
+    """The epoch to resume from; refuses to overwrite a finished model.
+
+    Raises:
+        ValueError: If `model.keras` is there without a backup: the run
+            finished before backups were kept, or the backup was deleted. A
+            fresh start would silently replace the model.
+    """
+    epoch = _backup_epoch(paths["backup"])
+    has_backup = os.path.isdir(paths["backup"]) and os.listdir(paths["backup"])
+    if os.path.exists(paths["model"]) and not has_backup:
+        raise ValueError(
+            f"{paths['model']} exists but there is no training backup to resume "
+            f"from in {paths['backup']}. Pass another --out, or delete the model "
+            "to train afresh."
+        )
+    return epoch
 
 
 def _build_model(args, input_shape):
@@ -265,29 +404,29 @@ def _paths(out):
 
 
 def _fit(run, args):
-    import keras
-
     from keras_aae import callbacks
 
-    paths = _paths(args.out)
-    backup = callbacks.BackupAndRestore(paths["backup"])
-    resumed_epoch = _backup_epoch(paths["backup"])
-    _trim_history(paths["history"], resumed_epoch)
-    if resumed_epoch:
-        print(f"Resuming from epoch {resumed_epoch} (backup in {paths['backup']})")
+    paths = run["paths"]
+    # Kept when training ends: rerunning a finished command then restores
+    # it and only writes the outputs again (a kill during the exports).
+    backup = callbacks.BackupAndRestore(paths["backup"], delete_checkpoint=False)
+    _trim_history(paths["history"], run["resumed_epoch"])
+    if run["resumed_epoch"]:
+        print(f"Resuming from epoch {run['resumed_epoch']} (backup in {paths['backup']})")
     try:
         run["model"].fit(
             run["train"],
             epochs=args.epochs,
+            steps_per_epoch=run["steps_per_epoch"],
             verbose=args.verbose,
             # The backup goes last: an epoch's CSV row is on disk before the
             # backup says the epoch is done, and a resume trims rows the
             # backup does not cover, so each epoch appears exactly once.
             callbacks=[
-                keras.callbacks.TerminateOnNaN(),
+                callbacks.TerminateOnNaN(),
                 callbacks.SampleGrid(paths["samples"], seed=args.seed),
                 callbacks.EpochSeconds(),
-                keras.callbacks.CSVLogger(paths["history"], append=True),
+                callbacks.CSVLogger(paths["history"], append=True),
                 backup,
             ],
         )
@@ -298,12 +437,19 @@ def _fit(run, args):
 
 
 def _backup_epoch(backup_dir):
-    metadata = os.path.join(backup_dir, "latest", "training_metadata.json")
-    try:
-        with open(metadata) as f:
-            return int(json.load(f)["epoch"])
-    except (OSError, ValueError, KeyError):
-        return 0
+    """The epochs the backup has finished (0 if none or unreadable).
+
+    The `.old` folder is the previous snapshot, left alone by a kill during
+    the swap of two snapshots; `BackupAndRestore` restores it then.
+    """
+    for snapshot in ("latest", "latest.old"):
+        metadata = os.path.join(backup_dir, snapshot, "training_metadata.json")
+        try:
+            with open(metadata) as f:
+                return int(json.load(f)["epoch"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return 0
 
 
 def _trim_history(path, resumed_epoch):
@@ -328,14 +474,11 @@ def _finish(run, args):
     from keras_aae import export
     from keras_aae import images
     from keras_aae.images import save_image_grid
-    from keras_aae._io import atomic_path
 
     model = run["model"]
-    paths = _paths(args.out)
-    with atomic_path(paths["model"]) as tmp:
-        model.save(tmp)
-    export.export_model(model, args.out)
-    _write_prior(model, args.out)
+    paths = run["paths"]
+    model.save(paths["model"])  # atomic: written aside, then renamed
+    export.export_model(model, run["out"])  # with decoder/prior.json
     x_test, y_test = run["x_test"], run["y_test"]
     originals = x_test[:32]
     reconstructions = model.reconstruct(originals, y_test[:32])
@@ -350,19 +493,7 @@ def _finish(run, args):
         grid = model.transfer_style(x_test[:10])
         save_image_grid(grid.reshape((-1,) + grid.shape[2:]), paths["styles"],
                         columns=grid.shape[1])
-    print(f"Wrote {', '.join(sorted(os.listdir(args.out)))} to {args.out}")
-
-
-def _write_prior(model, out):
-    """Records the prior beside the decoder, so `sample` can draw from it."""
-    import keras
-
-    from keras_aae._io import atomic_path
-
-    config = keras.saving.serialize_keras_object(model.decoder_prior)
-    with atomic_path(os.path.join(out, "decoder", "prior.json")) as tmp:
-        with open(tmp, "w") as f:
-            json.dump(config, f)
+    print(f"Wrote {', '.join(sorted(os.listdir(run['out'])))} to {run['out']}")
 
 
 # ------------------------------------------------------------------ sample
@@ -436,17 +567,9 @@ def _evaluate(args):
 
 
 def _load_model(path):
-    import keras
+    from keras_aae.model import load_model
 
-    import keras_aae  # noqa: F401  (registers the classes)
-
-    try:
-        return keras.models.load_model(path)
-    except Exception as error:  # a truncated zip, a foreign file, ...
-        raise ValueError(
-            f"Could not load {path!r} as a keras-aae model ({_one_line(error)}); "
-            "pass the model.keras that `keras-aae train` wrote."
-        ) from None
+    return load_model(path)
 
 
 _COMMANDS = {"train": _train, "sample": _sample, "evaluate": _evaluate}

@@ -13,6 +13,7 @@ Example:
 >>> # images = decoder.signatures["serving_default"](codes=z)["images"]
 """
 
+import json
 import os
 
 import keras
@@ -33,7 +34,10 @@ def _network(model_or_network, attribute):
     )
 
 
-def export_network(network, path, input_name, output_name):
+PRIOR_FILE = "prior.json"
+
+
+def export_network(network, path, input_name, output_name, extra_files=None):
     """Writes one network as a SavedModel with a named signature.
 
     The folder appears atomically: an existing export at `path` is replaced
@@ -44,6 +48,8 @@ def export_network(network, path, input_name, output_name):
         path: Folder to write.
         input_name: Key of the signature's input.
         output_name: Key of the signature's output.
+        extra_files: Optional dict of file name to text, written into the
+            folder with the SavedModel (and so appearing with it).
 
     Returns:
         `path`.
@@ -60,11 +66,18 @@ def export_network(network, path, input_name, output_name):
     archive.add_endpoint(name=SIGNATURE, fn=serve, input_signature=[spec])
     with atomic_path(path) as tmp:
         archive.write_out(tmp, verbose=False)
+        for name, text in (extra_files or {}).items():
+            with open(os.path.join(tmp, name), "w") as f:
+                f.write(text)
     return os.fspath(path)
 
 
 def export_decoder(model, path):
     """Exports the decoder: signature `serving_default(codes) -> {"images"}`.
+
+    For an `AdversarialAutoencoder`, the distribution its decoder reads
+    (`model.decoder_prior`) is written beside it as `prior.json`, so that
+    `keras-aae sample` draws codes from the right prior.
 
     Args:
         model: An `AdversarialAutoencoder` or a decoder `keras.Model`.
@@ -73,7 +86,13 @@ def export_decoder(model, path):
     Returns:
         `path`.
     """
-    return export_network(_network(model, "decoder"), path, "codes", "images")
+    extra = None
+    if hasattr(model, "decoder_prior"):
+        config = keras.saving.serialize_keras_object(model.decoder_prior)
+        extra = {PRIOR_FILE: json.dumps(config)}
+    return export_network(
+        _network(model, "decoder"), path, "codes", "images", extra_files=extra
+    )
 
 
 def export_encoder(model, path):

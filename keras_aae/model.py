@@ -8,12 +8,14 @@ the generator, learns to fool it). Each phase has its own optimizer.
 
 import collections
 import copy
+import os
 
 import keras
 import numpy as np
 from keras import ops
 
 from keras_aae import priors as priors_lib
+from keras_aae._io import atomic_path
 from keras_aae._validation import check_non_negative_number
 from keras_aae._validation import check_positive_int
 from keras_aae._validation import check_positive_number
@@ -191,7 +193,7 @@ class AdversarialAutoencoder(keras.Model):
             discriminator_steps, "discriminator_steps"
         )
         self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.seed_generator = ReplicaSeedGenerator(seed)
         self.reconstruction_optimizer = None
         self._requested_jit_compile = "auto"
         self._jit_phases_fn = None
@@ -423,18 +425,31 @@ class AdversarialAutoencoder(keras.Model):
                 "bound to the variables it was built on). Received the same "
                 "optimizer for two phases."
             )
+        if self._needs_loss_scaling():
+            # Keras wraps only `self.optimizer`; every phase's float16
+            # gradients need a loss scale, or small ones underflow to zero.
+            optimizers = {
+                phase: o if isinstance(o, keras.optimizers.LossScaleOptimizer)
+                else keras.optimizers.LossScaleOptimizer(o)
+                for phase, o in optimizers.items()
+            }
         for phase, optimizer in optimizers.items():
             setattr(self, f"{phase}_optimizer", optimizer)
-        # Several steps per call to the compiled function: with small MLPs a
-        # step takes milliseconds, and the per-call overhead of `fit` would
-        # otherwise cost about a third of the time (benchmarks/README.md).
-        kwargs.setdefault("steps_per_execution", DEFAULT_STEPS_PER_EXECUTION)
+        kwargs["steps_per_execution"] = _steps_per_execution(
+            kwargs.get("steps_per_execution")
+        )
         self._requested_jit_compile = kwargs.get("jit_compile", "auto")
         # Keras' `optimizer` is the reconstruction optimizer, so `summary()`
         # and callbacks that read `model.optimizer` see a real one.
         super().compile(optimizer=self.reconstruction_optimizer, **kwargs)
         self.reconstruction_optimizer = self.optimizer
         self._build_optimizers()
+
+    def _needs_loss_scaling(self):
+        return any(
+            net.dtype_policy.name == "mixed_float16"
+            for net in (self, self.encoder, self.decoder, self.discriminator)
+        )
 
     def _compile_phases(self):
         """Whether the training phases run XLA-compiled inside the step.
@@ -452,6 +467,8 @@ class AdversarialAutoencoder(keras.Model):
         if self._requested_jit_compile != "auto" or self.jit_compile:
             return False
         if self.run_eagerly or tf.distribute.has_strategy():
+            return False
+        if self._needs_loss_scaling():
             return False
         return not _op_determinism_enabled()
 
@@ -497,13 +514,37 @@ class AdversarialAutoencoder(keras.Model):
         return config
 
     def compile_from_config(self, config):
+        import tensorflow as tf
+
         config = dict(config)
+        if tf.distribute.has_strategy():
+            # Saved outside a strategy with several steps per execution.
+            config.pop("steps_per_execution", None)
         for phase in self._PHASES:
             key = f"{phase}_optimizer"
             config[key] = keras.saving.deserialize_keras_object(config[key])
         self.compile(**config)
 
     # ------------------------------------------------------------------- state
+
+    def save(self, filepath, overwrite=True, **kwargs):
+        """Saves the model like `keras.Model.save`, atomically.
+
+        The file is written beside `filepath` and renamed onto it, so a
+        crash never leaves a half-written model where a good one was; this
+        holds for `keras.callbacks.ModelCheckpoint` too, which calls it.
+        """
+        if not overwrite and os.path.exists(filepath):
+            return super().save(filepath, overwrite=False, **kwargs)
+        with atomic_path(filepath) as tmp:
+            super().save(tmp, **kwargs)
+
+    def save_weights(self, filepath, overwrite=True, **kwargs):
+        """Saves the weights like `keras.Model.save_weights`, atomically."""
+        if not overwrite and os.path.exists(filepath):
+            return super().save_weights(filepath, overwrite=False, **kwargs)
+        with atomic_path(filepath) as tmp:
+            super().save_weights(tmp, **kwargs)
 
     def save_own_variables(self, store):
         super().save_own_variables(store)
@@ -514,6 +555,48 @@ class AdversarialAutoencoder(keras.Model):
     def load_own_variables(self, store):
         if _SEED_STATE_KEY in store.keys():
             self.seed_generator.state.assign(store[_SEED_STATE_KEY])
+
+    # -------------------------------------------------------------- fit checks
+
+    def fit(self, x=None, y=None, *args, **kwargs):
+        """Trains the model; arguments as in `keras.Model.fit`.
+
+        The training data is checked before the first step: numeric, finite,
+        non-empty, shaped like the encoder's input, in [0, 1] when the decoder
+        ends in a sigmoid, and labels in range for models that read them.
+        Numpy arrays and tensors are checked whole; for a `tf.data.Dataset`
+        the element shapes and the first batch are.
+
+        Raises:
+            ValueError: On data that does not fit the model.
+            TypeError: On non-numeric data.
+        """
+        self._check_data(x, y, "x")
+        return super().fit(x, y, *args, **kwargs)
+
+    def evaluate(self, x=None, y=None, *args, **kwargs):
+        """Scores the model; arguments as in `keras.Model.evaluate`.
+
+        The data is checked as in `fit`.
+        """
+        self._check_data(x, y, "x")
+        return super().evaluate(x, y, *args, **kwargs)
+
+    def _label_bounds(self):
+        """The inclusive `(low, high)` range of labels, or None if unused."""
+        return None
+
+    def _check_data(self, x, y, name):
+        from keras_aae import data
+
+        data.check_training_data(
+            x,
+            y,
+            input_shape=tuple(self.encoder.inputs[0].shape[1:]),
+            unit_interval=_ends_in_sigmoid(self.decoder),
+            label_bounds=self._label_bounds(),
+            name=name,
+        )
 
     # -------------------------------------------------------------- train step
 
@@ -559,6 +642,29 @@ class AdversarialAutoencoder(keras.Model):
     def _split_codes(self, codes):
         return [codes[:, p.start : p.start + p.size] for p in self._regularized_parts()]
 
+    def _gradient_scale(self, phase, loss):
+        """The factor between `loss` and the loss whose gradient is applied.
+
+        Under a distribution strategy each replica's gradients are summed,
+        so each replica's mean loss is divided by the number of replicas: the
+        update is that of the mean over the global batch
+        (`tf.nn.compute_average_loss`). Under a `mixed_float16` policy the
+        loss is also multiplied by the phase optimizer's loss scale, which
+        its `apply` divides out again.
+        """
+        import tensorflow as tf
+
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        optimizer = getattr(self, f"{phase}_optimizer")
+        return optimizer.scale_loss(ops.ones_like(loss)) / replicas
+
+    def _minimize(self, phase, tape, loss, variables):
+        """One step of `phase`'s optimizer on `loss`, recorded by `tape`."""
+        grads = tape.gradient(
+            loss, variables, output_gradients=self._gradient_scale(phase, loss)
+        )
+        getattr(self, f"{phase}_optimizer").apply(grads, variables)
+
     def _reconstruction_phase(self, x, labels):
         """Section 2, reconstruction phase: encoder and decoder step on the
         reconstruction loss.
@@ -573,8 +679,7 @@ class AdversarialAutoencoder(keras.Model):
             codes = ops.cast(self.encoder(x, training=True), "float32")
             x_hat = self.decoder(self._decoder_input(codes, labels), training=True)
             loss = self._weighted_reconstruction(x, x_hat) + self._penalty()
-        grads = tape.gradient(loss, variables)
-        self.reconstruction_optimizer.apply(grads, variables)
+        self._minimize("reconstruction", tape, loss, variables)
         return loss, codes, tape
 
     def _discriminator_loss(self, reals, fakes, labels, noise=None):
@@ -655,8 +760,7 @@ class AdversarialAutoencoder(keras.Model):
                 loss, accuracy = self._discriminator_loss(
                     [r[step] for r in real_codes], fakes, labels, step_noise
                 )
-            grads = tape.gradient(loss, variables)
-            self.discriminator_optimizer.apply(grads, variables)
+            self._minimize("discriminator", tape, loss, variables)
             if reported is None:
                 reported = (loss, accuracy)
         return reported
@@ -688,7 +792,9 @@ class AdversarialAutoencoder(keras.Model):
         with _tape() as code_tape:
             code_tape.watch(codes_in)
             loss = self._generator_loss(codes_in, labels, noise)
-        code_grads = code_tape.gradient(loss, codes_in)
+        code_grads = code_tape.gradient(
+            loss, codes_in, output_gradients=self._gradient_scale("generator", loss)
+        )
         grads = tape.gradient(codes, variables, output_gradients=code_grads)
         self.generator_optimizer.apply(grads, variables)
         return loss
@@ -728,7 +834,7 @@ class AdversarialAutoencoder(keras.Model):
         phases = self._train_phases
         if self._compile_phases():
             phases = self._jit_phases
-        return self._update_metrics(phases(x, labels, real_codes, noise))
+        return _per_replica_logs(self._update_metrics(phases(x, labels, real_codes, noise)))
 
     def _test_results(self, x, labels):
         codes = ops.cast(self.encoder(x, training=False), "float32")
@@ -750,7 +856,9 @@ class AdversarialAutoencoder(keras.Model):
         }
 
     def test_step(self, data):
-        return self._update_metrics(self._test_results(*self._unpack(data)))
+        return _per_replica_logs(
+            self._update_metrics(self._test_results(*self._unpack(data)))
+        )
 
     def predict_step(self, data):
         x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
@@ -786,6 +894,125 @@ class AdversarialAutoencoder(keras.Model):
         for key in cls._SERIALIZED:
             config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)
+
+
+def load_model(filepath, **kwargs):
+    """Loads a saved `.keras` model, with one clear error if it cannot.
+
+    Args:
+        filepath: Path of a `.keras` file written by `model.save`.
+        **kwargs: Passed to `keras.models.load_model`.
+
+    Returns:
+        The model (an `AdversarialAutoencoder` or a variant).
+
+    Raises:
+        ValueError: If the file is missing, truncated, corrupt or not a Keras
+            model; the message names the file and what to do.
+
+    Example:
+
+    >>> # model = keras_aae.load_model("runs/mnist/model.keras")
+    """
+    path = os.fspath(filepath)
+    if not os.path.isfile(path):
+        raise ValueError(
+            f"There is no model file at {path!r}; pass the model.keras that "
+            "`model.save` or `keras-aae train` wrote."
+        )
+    try:
+        return keras.models.load_model(path, **kwargs)
+    except Exception as error:  # a truncated zip, a foreign file, ...
+        raise ValueError(
+            f"Could not load {path!r}: it is truncated, corrupt or not a "
+            f"keras-aae model ({' '.join(str(error).split())[:300]}). Restore it "
+            "from a copy, or retrain; a training backup resumes with the same "
+            "`keras-aae train` command."
+        ) from None
+
+
+class ReplicaSeedGenerator(keras.random.SeedGenerator):
+    """A `keras.random.SeedGenerator` that gives each replica its own draws.
+
+    Under a `tf.distribute` strategy every replica runs the same step with
+    the same (mirrored) generator state, so a plain `SeedGenerator` hands all
+    replicas the same seed and they draw identical prior samples: the global
+    batch then holds each prior sample once per replica. This generator
+    folds the replica's index into the seed it returns. Replica 0, and any
+    code outside a strategy, gets exactly the seeds of a `SeedGenerator`.
+
+    Example:
+
+    >>> gen = ReplicaSeedGenerator(seed=1)
+    >>> z = keras.random.normal((4, 2), seed=gen)
+    """
+
+    # Any odd constant far from the small seeds users pass works.
+    _REPLICA_STRIDE = 1_000_003
+
+    def next(self, ordered=True):
+        seed = super().next(ordered=ordered)
+        replica = _replica_id()
+        if replica is None:
+            return seed
+        offset = ops.cast(replica, seed.dtype) * self._REPLICA_STRIDE
+        return seed + ops.stack([offset, ops.zeros_like(offset)])
+
+
+def _replica_id():
+    """The replica's index inside a strategy's step, or None outside one."""
+    import tensorflow as tf
+
+    context = tf.distribute.get_replica_context()
+    if context is None or not tf.distribute.has_strategy():
+        return None
+    return context.replica_id_in_sync_group
+
+
+def _per_replica_logs(logs):
+    """`logs` in the shape Keras can reduce under the current strategy."""
+    import tensorflow as tf
+
+    strategy = tf.distribute.get_strategy()
+    extended = getattr(strategy, "extended", None)
+    multi_worker = getattr(extended, "_in_multi_worker_mode", lambda: False)
+    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and multi_worker():
+        # Keras reduces a multi-worker step's logs with
+        # `strategy.reduce("MEAN", value, axis=0)`, which needs an axis.
+        return {name: ops.reshape(value, (1,)) for name, value in logs.items()}
+    return logs
+
+
+def _steps_per_execution(requested):
+    """`steps_per_execution` for `compile`: 32 alone, 1 under a strategy."""
+    import tensorflow as tf
+
+    if not tf.distribute.has_strategy():
+        # Several steps per call to the compiled function: with small MLPs a
+        # step takes milliseconds, and the per-call overhead of `fit` would
+        # otherwise cost about a third of the time (benchmarks/README.md).
+        return DEFAULT_STEPS_PER_EXECUTION if requested is None else requested
+    if requested not in (None, 1):
+        # Keras' multi-step loop puts each optimizer update inside a
+        # `tf.cond`, where a strategy's cross-replica merge fails
+        # (keras-team/keras#19246: "You must feed a value for placeholder").
+        raise ValueError(
+            "`steps_per_execution` must be 1 under a tf.distribute strategy "
+            f"(keras-team/keras#19246). Received: steps_per_execution={requested}"
+        )
+    return 1
+
+
+def _ends_in_sigmoid(network):
+    """Whether `network`'s output comes out of a sigmoid (ignoring reshapes)."""
+    for layer in reversed(network.layers):
+        activation = getattr(layer, "activation", None)
+        if activation is not None:
+            return getattr(activation, "__name__", "") == "sigmoid"
+        if not isinstance(layer, (keras.layers.Reshape, keras.layers.Flatten,
+                                  keras.layers.Cropping2D)):
+            return False
+    return False
 
 
 class _Part(collections.namedtuple(

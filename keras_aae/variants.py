@@ -154,6 +154,9 @@ class LabelInformedAdversarialAutoencoder(_LabelsMixin, AdversarialAutoencoder):
     def _labels(self, y):
         return None if y is None else _int_labels(y)
 
+    def _label_bounds(self):
+        return (-1, self.num_classes - 1)
+
     def _one_hot(self, labels, batch_size):
         if labels is None:
             labels = ops.full((batch_size,), self.num_classes, dtype="int32")
@@ -232,6 +235,9 @@ class SupervisedAdversarialAutoencoder(_LabelsMixin, AdversarialAutoencoder):
                 "Received: no labels"
             )
         return _int_labels(y)
+
+    def _label_bounds(self):
+        return (0, self.num_classes - 1)
 
     def _decoder_input(self, codes, labels):
         one_hot = ops.one_hot(labels, self.num_classes)
@@ -374,6 +380,9 @@ class SemiSupervisedAdversarialAutoencoder(_LabelsMixin, AdversarialAutoencoder)
             return None
         return _int_labels(y)
 
+    def _label_bounds(self):
+        return (-1, self.num_classes - 1) if self._SUPERVISED else None
+
     def _phase_variables(self):
         variables = super()._phase_variables()
         variables["classification"] = self.encoder.trainable_variables
@@ -394,8 +403,7 @@ class SemiSupervisedAdversarialAutoencoder(_LabelsMixin, AdversarialAutoencoder)
         with _tape() as tape:
             codes = ops.cast(self.encoder(x, training=True), "float32")
             loss = self._classification_loss(codes[:, : self.num_classes], labels)
-        grads = tape.gradient(loss, variables)
-        self.classification_optimizer.apply(grads, variables)
+        self._minimize("classification", tape, loss, variables)
         return loss
 
     def _train_phases(self, x, labels, real_codes, noise):
@@ -637,7 +645,7 @@ def build(variant, input_shape, latent_dim, hidden=(1000, 1000), num_classes=10,
 
 
 def training_dataset(variant, images, labels=None, num_labels=None,
-                     batch_size=128, seed=None):
+                     batch_size=128, seed=None, epochs=None, initial_epoch=0):
     """The `fit` input a variant expects, from arrays.
 
     Unsupervised and clustering models get the images only; supervised ones
@@ -653,6 +661,9 @@ def training_dataset(variant, images, labels=None, num_labels=None,
         num_labels: Labels kept for the (semi-)label-informed variants.
         batch_size: Positive int.
         seed: Optional int seed of the shuffles and the label choice.
+        epochs: Optional; as in `keras_aae.data.as_dataset`, for runs that
+            resume with exactly the batches they would have seen.
+        initial_epoch: As in `keras_aae.data.as_dataset`.
 
     Returns:
         A `tf.data.Dataset`.
@@ -663,18 +674,20 @@ def training_dataset(variant, images, labels=None, num_labels=None,
     from keras_aae import data
 
     key, _ = _variant_class(variant)
+    common = {"batch_size": batch_size, "seed": seed, "epochs": epochs,
+              "initial_epoch": initial_epoch}
     if key in ("unsupervised", "clustering"):
-        return data.as_dataset(images, batch_size=batch_size, seed=seed)
+        return data.as_dataset(images, **common)
     if labels is None:
         raise ValueError(
             f"The {key} variant trains on labels. Received: labels=None"
         )
     if key == "supervised":
-        return data.as_dataset(images, labels, batch_size=batch_size, seed=seed)
+        return data.as_dataset(images, labels, **common)
     kept = data.hide_labels(labels, num_labels, seed=seed or 0)
     if key == "label_informed":
-        return data.as_dataset(images, kept, batch_size=batch_size, seed=seed)
-    return data.semi_supervised_dataset(images, kept, batch_size=batch_size, seed=seed)
+        return data.as_dataset(images, kept, **common)
+    return data.semi_supervised_dataset(images, kept, **common)
 
 
 VARIANTS = {

@@ -5,6 +5,16 @@ import os
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import tensorflow as tf  # noqa: E402
+
+# Two logical CPU devices, so that MirroredStrategy has two replicas here
+# (tests/test_distribute.py). It must happen before TensorFlow runs any op;
+# everything else still runs on /cpu:0.
+tf.config.set_logical_device_configuration(
+    tf.config.list_physical_devices("CPU")[0],
+    [tf.config.LogicalDeviceConfiguration()] * 2,
+)
+
 import keras  # noqa: E402
 import pytest  # noqa: E402
 

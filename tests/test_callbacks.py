@@ -2,6 +2,7 @@ import os
 
 import keras
 import numpy as np
+import pytest
 import tensorflow as tf
 
 import keras_aae
@@ -42,16 +43,64 @@ def test_standard_callbacks_work_with_fit(tmp_path, small_images):
     assert int(tf.reduce_max(png)) > 0
 
 
-def test_terminate_on_nan_stops_training(small_images):
+def test_terminate_on_nan_keeps_the_last_good_checkpoint(tmp_path, small_images):
     model = make_model()
     model.compile()
-    bad = small_images.copy()
-    bad[:] = np.nan
-    history = model.fit(
-        bad, epochs=3, batch_size=64, verbose=0,
-        callbacks=[keras.callbacks.TerminateOnNaN()],
+    checkpoint = str(tmp_path / "last.keras")
+    backup_dir = str(tmp_path / "backup")
+
+    class Diverge(keras.callbacks.Callback):
+        """Records the weights after epoch 1, then poisons one with NaN
+        (as a diverged update would): every loss from then on is NaN."""
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.good = [w.copy() for w in self.model.get_weights()]
+            kernel = self.model.decoder.layers[-2].kernel
+            kernel.assign(np.full(kernel.shape, np.nan, "float32"))
+
+    diverge = Diverge()
+    with pytest.raises(keras_aae.callbacks.NonFiniteLossError, match="epoch 2"):
+        model.fit(
+            small_images, epochs=3, batch_size=64, verbose=0,
+            callbacks=[
+                keras_aae.callbacks.TerminateOnNaN(),
+                keras.callbacks.ModelCheckpoint(checkpoint),
+                keras_aae.callbacks.BackupAndRestore(backup_dir, delete_checkpoint=False),
+                diverge,
+            ],
+        )
+    good = diverge.good
+    saved = keras.models.load_model(checkpoint)
+    for expected, got in zip(good, saved.get_weights()):
+        np.testing.assert_array_equal(expected, got)
+    restored = make_model()
+    restored.compile()
+    restored.load_weights(os.path.join(backup_dir, "latest", "latest.weights.h5"))
+    assert all(np.isfinite(w).all() for w in restored.get_weights())
+    config = keras_aae.callbacks.TerminateOnNaN().get_config()
+    assert isinstance(keras_aae.callbacks.TerminateOnNaN.from_config(config),
+                      keras_aae.callbacks.TerminateOnNaN)
+
+
+def test_csv_logger_rewrites_atomically_and_appends(tmp_path, small_images):
+    path = str(tmp_path / "h.csv")
+    model = make_model()
+    model.compile()
+    model.fit(small_images[:64], epochs=2, batch_size=64, verbose=0,
+              callbacks=[keras_aae.callbacks.CSVLogger(path)])
+    model.fit(small_images[:64], epochs=3, initial_epoch=2, batch_size=64, verbose=0,
+              callbacks=[keras_aae.callbacks.CSVLogger(path, append=True)])
+    with open(path) as f:
+        rows = [line.split(",") for line in f.read().splitlines()]
+    assert rows[0][0] == "epoch" and "loss" in rows[0]
+    assert [r[0] for r in rows[1:]] == ["0", "1", "2"]
+    assert all(np.isfinite(float(v)) for r in rows[1:] for v in r[1:])
+    # No temporary file is left beside it.
+    assert sorted(os.listdir(tmp_path)) == ["h.csv"]
+    logger = keras.saving.deserialize_keras_object(
+        keras.saving.serialize_keras_object(keras_aae.callbacks.CSVLogger(path, True))
     )
-    assert len(history.history["loss"]) == 1
+    assert logger.get_config() == {"filename": path, "append": True}
 
 
 def test_sample_grid_uses_fixed_draws(tmp_path, small_images):
