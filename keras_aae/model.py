@@ -931,6 +931,7 @@ def load_model(filepath, **kwargs):
         ) from None
 
 
+@keras.saving.register_keras_serializable(package="keras_aae")
 class ReplicaSeedGenerator(keras.random.SeedGenerator):
     """A `keras.random.SeedGenerator` that gives each replica its own draws.
 

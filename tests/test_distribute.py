@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+import keras_aae
 from conftest import make_model
 
 
@@ -39,6 +40,14 @@ def test_each_replica_draws_its_own_prior_samples():
     # Replica 0 draws exactly what a model outside any strategy draws.
     alone = make_model(latent_dim=2, hidden=(32,), seed=4)
     np.testing.assert_array_equal(alone._draw_step_randomness(16, None)[0][0], first)
+
+
+def test_replica_seed_generator_round_trips():
+    gen = keras_aae.model.ReplicaSeedGenerator(seed=7, name="g")
+    restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(gen))
+    assert type(restored) is type(gen) and restored.get_config() == gen.get_config()
+    np.testing.assert_array_equal(keras.random.normal((3,), seed=gen),
+                                  keras.random.normal((3,), seed=restored))
 
 
 def _sgd():
