@@ -34,13 +34,19 @@ CONFIGS = ("seed", "keras-aae")
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--architecture", choices=sorted(ARCHITECTURES), default="seed")
-    parser.add_argument("--configs", nargs="+", choices=CONFIGS, default=list(CONFIGS))
+    parser.add_argument(
+        "--architecture", choices=sorted(ARCHITECTURES), default="seed"
+    )
+    parser.add_argument(
+        "--configs", nargs="+", choices=CONFIGS, default=list(CONFIGS)
+    )
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--num-samples", type=int, default=10000)
     parser.add_argument("--classifier-cache", default=None)
-    parser.add_argument("--save", default=None, help="Keep the keras-aae model here (.keras).")
+    parser.add_argument(
+        "--save", default=None, help="Keep the keras-aae model here (.keras)."
+    )
     parser.add_argument("--worker", choices=CONFIGS, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -54,9 +60,13 @@ def _train_seed(args, splits, latent_dim, hidden):
     sys.path.insert(0, HERE)
     import seed_torch
 
-    model = seed_torch.SeedAAE(hidden_dims=hidden, z_dim=latent_dim, seed=args.seed)
+    model = seed_torch.SeedAAE(
+        hidden_dims=hidden, z_dim=latent_dim, seed=args.seed
+    )
     images, labels = splits["train"]
-    history, _, seconds = model.fit(images, labels, args.epochs, args.batch_size, verbose=False)
+    history, _, seconds = model.fit(
+        images, labels, args.epochs, args.batch_size, verbose=False
+    )
     last = history[-1]
     return model.encode, model.decode, seconds, {"last_epoch": last}
 
@@ -77,12 +87,19 @@ def _train_keras(args, splits, latent_dim, hidden):
     )
     model.compile()
     start = time.perf_counter()
-    history = model.fit(images, epochs=args.epochs, batch_size=args.batch_size, verbose=0)
+    history = model.fit(
+        images, epochs=args.epochs, batch_size=args.batch_size, verbose=0
+    )
     seconds = time.perf_counter() - start
     if args.save:
         model.save(args.save)
     accuracy = [round(a, 3) for a in history.history["discriminator_accuracy"]]
-    return model.encode, model.decode, seconds, {"discriminator_accuracy": accuracy}
+    return (
+        model.encode,
+        model.decode,
+        seconds,
+        {"discriminator_accuracy": accuracy},
+    )
 
 
 def run_worker(args):
@@ -96,21 +113,41 @@ def run_worker(args):
     encode, decode, seconds, extra = train(args, splits, latent_dim, hidden)
     peak = _peak_rss_mib()
     scores = evaluation.evaluate_codec(
-        encode, decode, priors.GaussianPrior(latent_dim), splits, "mnist",
-        num_samples=args.num_samples, classifier_cache_dir=args.classifier_cache,
+        encode,
+        decode,
+        priors.GaussianPrior(latent_dim),
+        splits,
+        "mnist",
+        num_samples=args.num_samples,
+        classifier_cache_dir=args.classifier_cache,
         seed=args.seed,
     )
-    print(json.dumps({
-        "config": args.worker, "architecture": args.architecture, "epochs": args.epochs,
-        "train_seconds": round(seconds, 1), "peak_rss_mib_after_training": round(peak),
-        **extra, **scores,
-    }))
+    print(
+        json.dumps(
+            {
+                "config": args.worker,
+                "architecture": args.architecture,
+                "epochs": args.epochs,
+                "train_seconds": round(seconds, 1),
+                "peak_rss_mib_after_training": round(peak),
+                **extra,
+                **scores,
+            }
+        )
+    )
 
 
 def _spawn(config, args):
     command = [sys.executable, os.path.abspath(__file__), "--worker", config]
-    for name in ("epochs", "architecture", "batch_size", "seed", "num_samples",
-                 "classifier_cache", "save"):
+    for name in (
+        "epochs",
+        "architecture",
+        "batch_size",
+        "seed",
+        "num_samples",
+        "classifier_cache",
+        "save",
+    ):
         value = getattr(args, name)
         if value is not None:
             command += ["--" + name.replace("_", "-"), str(value)]

@@ -48,13 +48,19 @@ def parse_args(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--num-samples", type=int, default=10000)
     parser.add_argument("--data-dir", default=None)
-    parser.add_argument("--configs", nargs="+", choices=CONFIGS, default=list(CONFIGS))
     parser.add_argument(
-        "--model-arg", action="append", default=[], metavar="NAME=VALUE",
+        "--configs", nargs="+", choices=CONFIGS, default=list(CONFIGS)
+    )
+    parser.add_argument(
+        "--model-arg",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
         help="Override an AdversarialAutoencoder argument of `defaults` (a number).",
     )
     parser.add_argument(
-        "--classifier-cache", default=None,
+        "--classifier-cache",
+        default=None,
         help="Keep the judging classifier here between runs (a .keras path).",
     )
     return parser.parse_args(argv)
@@ -72,15 +78,20 @@ def build(config, shape, args):
         discriminator=networks.mlp_discriminator(args.latent_dim, args.hidden),
     )
     if config == "defaults":
-        overrides = {k: _number(v) for k, v in (a.split("=") for a in args.model_arg)}
+        overrides = {
+            k: _number(v) for k, v in (a.split("=") for a in args.model_arg)
+        }
         model = keras_aae.AdversarialAutoencoder(
             **nets, prior="gaussian", seed=args.seed, **overrides
         )
         model.compile()
         return model
     model = keras_aae.AdversarialAutoencoder(
-        **nets, prior="gaussian", seed=args.seed,
-        discriminator_steps=1, discriminator_noise=0.0,
+        **nets,
+        prior="gaussian",
+        seed=args.seed,
+        discriminator_steps=1,
+        discriminator_noise=0.0,
     )
     model.compile(*(keras.optimizers.Adam(1e-3) for _ in range(3)))
     return model
@@ -94,26 +105,42 @@ def measure(model, history, arrays, classifier, args):
     sample_labels = np.argmax(classifier.predict(samples, verbose=0), axis=1)
     code_mean, code_std = evaluation.latent_moments(test_codes)
     return {
-        "reconstruction_mse": round(evaluation.reconstruction_mse(model, x_test), 5),
+        "reconstruction_mse": round(
+            evaluation.reconstruction_mse(model, x_test), 5
+        ),
         "discriminator_accuracy_per_epoch": [round(a, 3) for a in accuracy],
-        "discriminator_accuracy_in_range": bool(all(0.5 <= a <= 0.9 for a in accuracy)),
+        "discriminator_accuracy_in_range": bool(
+            all(0.5 <= a <= 0.9 for a in accuracy)
+        ),
         "moment_gap": round(evaluation.moment_gap(test_codes, 0.0, 1.0), 3),
         "code_mean_abs_max": round(float(np.max(np.abs(code_mean))), 3),
-        "code_std_range": [round(float(code_std.min()), 3), round(float(code_std.max()), 3)],
-        "sample_label_entropy": round(evaluation.label_histogram_entropy(sample_labels), 3),
+        "code_std_range": [
+            round(float(code_std.min()), 3),
+            round(float(code_std.max()), 3),
+        ],
+        "sample_label_entropy": round(
+            evaluation.label_histogram_entropy(sample_labels), 3
+        ),
         "sample_label_shares": np.round(
             np.bincount(sample_labels, minlength=10) / len(sample_labels), 3
         ).tolist(),
         "knn1_accuracy": round(
-            evaluation.knn_accuracy(model.encode(x_train), y_train, test_codes, y_test), 4
+            evaluation.knn_accuracy(
+                model.encode(x_train), y_train, test_codes, y_test
+            ),
+            4,
         ),
     }
 
 
 def main(argv=None):
     args = parse_args(argv)
-    x_train, y_train = data.load_arrays(args.dataset, "train", data_dir=args.data_dir)
-    x_test, y_test = data.load_arrays(args.dataset, "test", data_dir=args.data_dir)
+    x_train, y_train = data.load_arrays(
+        args.dataset, "train", data_dir=args.data_dir
+    )
+    x_test, y_test = data.load_arrays(
+        args.dataset, "test", data_dir=args.data_dir
+    )
     arrays = (x_train, y_train, x_test, y_test)
     classifier = evaluation.train_digit_classifier(
         x_train, y_train, seed=args.seed, cache_path=args.classifier_cache
@@ -125,7 +152,9 @@ def main(argv=None):
     results = {}
     for config in args.configs:
         model = build(config, x_train.shape[1:], args)
-        train = data.as_dataset(x_train, batch_size=args.batch_size, seed=args.seed)
+        train = data.as_dataset(
+            x_train, batch_size=args.batch_size, seed=args.seed
+        )
         start = time.perf_counter()
         history = model.fit(train, epochs=args.epochs, verbose=2)
         seconds = time.perf_counter() - start

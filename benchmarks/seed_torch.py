@@ -30,7 +30,7 @@ def _mlp(sizes, final):
     sizes give the paper's deeper networks (benchmarks of the 2x1000 MLPs).
     """
     layers = []
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
         layers.append(nn.Linear(a, b))
         if i < len(sizes) - 2:
             layers.append(nn.ReLU())
@@ -56,7 +56,9 @@ class ImageDataset(Dataset):
 
     def __init__(self, images, labels):
         # images: (n, 28, 28, 1) float32 in [0, 1] (keras_aae.data layout).
-        self.images = torch.from_numpy(np.ascontiguousarray(images.transpose(0, 3, 1, 2)))
+        self.images = torch.from_numpy(
+            np.ascontiguousarray(images.transpose(0, 3, 1, 2))
+        )
         self.labels = torch.from_numpy(np.asarray(labels, dtype=np.int64))
 
     def __len__(self):
@@ -69,7 +71,14 @@ class ImageDataset(Dataset):
 class SeedAAE:
     """The seed's three networks, optimizers and training loop."""
 
-    def __init__(self, input_dim=784, hidden_dims=(256,), z_dim=64, learning_rate=1e-3, seed=0):
+    def __init__(
+        self,
+        input_dim=784,
+        hidden_dims=(256,),
+        z_dim=64,
+        learning_rate=1e-3,
+        seed=0,
+    ):
         torch.manual_seed(seed)
         self.input_dim = input_dim
         self.z_dim = z_dim
@@ -82,11 +91,17 @@ class SeedAAE:
             list(self.encoder.parameters()) + list(self.decoder.parameters()),
             lr=learning_rate,
         )
-        self.optimizer_D = optim.Adam(self.discriminator.parameters(), lr=learning_rate)
+        self.optimizer_D = optim.Adam(
+            self.discriminator.parameters(), lr=learning_rate
+        )
 
     def train_step(self, real_data):
         """One iteration of the seed's loop body; returns (g_loss, d_loss)."""
-        encoder, decoder, discriminator = self.encoder, self.decoder, self.discriminator
+        encoder, decoder, discriminator = (
+            self.encoder,
+            self.decoder,
+            self.discriminator,
+        )
         real_data = real_data.view(-1, self.input_dim)
         valid = torch.ones(real_data.size(0), 1)
         fake = torch.zeros(real_data.size(0), 1)
@@ -113,10 +128,20 @@ class SeedAAE:
         self.optimizer_D.step()
         return g_loss, d_loss
 
-    def fit(self, images, labels, epochs, batch_size=128, verbose=True, max_steps=None):
+    def fit(
+        self,
+        images,
+        labels,
+        epochs,
+        batch_size=128,
+        verbose=True,
+        max_steps=None,
+    ):
         """Runs the seed's loop; returns (history, images seen, seconds)."""
         train_loader = DataLoader(
-            dataset=ImageDataset(images, labels), batch_size=batch_size, shuffle=True
+            dataset=ImageDataset(images, labels),
+            batch_size=batch_size,
+            shuffle=True,
         )
         history = []
         seen = 0
@@ -130,7 +155,7 @@ class SeedAAE:
             history.append({"g_loss": g_loss.item(), "d_loss": d_loss.item()})
             if verbose:
                 print(
-                    f"Epoch [{epoch+1}/{epochs}] | G Loss: {g_loss.item():.4f} "
+                    f"Epoch [{epoch + 1}/{epochs}] | G Loss: {g_loss.item():.4f} "
                     f"| D Loss: {d_loss.item():.4f}",
                     flush=True,
                 )
@@ -151,7 +176,9 @@ class SeedAAE:
         codes = np.asarray(codes, dtype=np.float32)
         out = np.concatenate(
             [
-                self.decoder(torch.from_numpy(codes[i : i + batch_size])).numpy()
+                self.decoder(
+                    torch.from_numpy(codes[i : i + batch_size])
+                ).numpy()
                 for i in range(0, len(codes), batch_size)
             ]
         )

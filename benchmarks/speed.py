@@ -41,10 +41,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--architecture", choices=sorted(ARCHITECTURES), default="seed")
-    parser.add_argument("--configs", nargs="+", choices=CONFIGS, default=list(CONFIGS))
+    parser.add_argument(
+        "--architecture", choices=sorted(ARCHITECTURES), default="seed"
+    )
+    parser.add_argument(
+        "--configs", nargs="+", choices=CONFIGS, default=list(CONFIGS)
+    )
     parser.add_argument("--pairs", type=int, default=3)
-    parser.add_argument("--epochs", type=int, default=2, help="Timed epochs per run.")
+    parser.add_argument(
+        "--epochs", type=int, default=2, help="Timed epochs per run."
+    )
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--worker", choices=CONFIGS, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -64,7 +70,9 @@ def _seed_worker(args, latent_dim, hidden):
     model = seed_torch.SeedAAE(hidden_dims=hidden, z_dim=latent_dim)
     seconds = []
     for _ in range(1 + args.epochs):
-        _, seen, elapsed = model.fit(images, labels, 1, args.batch_size, verbose=False)
+        _, seen, elapsed = model.fit(
+            images, labels, 1, args.batch_size, verbose=False
+        )
         seconds.append(elapsed)
     return len(images), seconds
 
@@ -87,7 +95,10 @@ def _keras_worker(args, latent_dim, hidden, policy=None):
     )
     model.compile()
     history = model.fit(
-        images, epochs=1 + args.epochs, batch_size=args.batch_size, verbose=0,
+        images,
+        epochs=1 + args.epochs,
+        batch_size=args.batch_size,
+        verbose=0,
         callbacks=[keras_aae.callbacks.EpochSeconds()],
     )
     return len(images), history.history["epoch_seconds"]
@@ -96,10 +107,24 @@ def _keras_worker(args, latent_dim, hidden, policy=None):
 def _cli_worker(args, latent_dim, hidden):
     with tempfile.TemporaryDirectory() as out:
         command = [
-            sys.executable, "-m", "keras_aae", "train", "--dataset", "mnist",
-            "--epochs", str(1 + args.epochs), "--batch-size", str(args.batch_size),
-            "--latent-dim", str(latent_dim), "--hidden", *map(str, hidden),
-            "--out", out, "--verbose", "0",
+            sys.executable,
+            "-m",
+            "keras_aae",
+            "train",
+            "--dataset",
+            "mnist",
+            "--epochs",
+            str(1 + args.epochs),
+            "--batch-size",
+            str(args.batch_size),
+            "--latent-dim",
+            str(latent_dim),
+            "--hidden",
+            *map(str, hidden),
+            "--out",
+            out,
+            "--verbose",
+            "0",
         ]
         subprocess.run(command, check=True, capture_output=True)
         with open(os.path.join(out, "history.csv")) as f:
@@ -120,11 +145,15 @@ def run_worker(args):
         policy = "mixed_bfloat16" if args.worker.endswith("bf16") else None
         n, seconds = _keras_worker(args, latent_dim, hidden, policy)
     timed = seconds[1:]
-    print(json.dumps({
-        "config": args.worker,
-        "images_per_second": n * len(timed) / sum(timed),
-        "first_epoch_seconds": seconds[0],
-    }))
+    print(
+        json.dumps(
+            {
+                "config": args.worker,
+                "images_per_second": n * len(timed) / sum(timed),
+                "first_epoch_seconds": seconds[0],
+            }
+        )
+    )
 
 
 def matmul_gflops(repeats=200):
@@ -151,9 +180,16 @@ def matmul_gflops(repeats=200):
 
 def _spawn(config, args):
     command = [
-        sys.executable, os.path.abspath(__file__), "--worker", config,
-        "--architecture", args.architecture, "--epochs", str(args.epochs),
-        "--batch-size", str(args.batch_size),
+        sys.executable,
+        os.path.abspath(__file__),
+        "--worker",
+        config,
+        "--architecture",
+        args.architecture,
+        "--epochs",
+        str(args.epochs),
+        "--batch-size",
+        str(args.batch_size),
     ]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     result = subprocess.run(command, capture_output=True, text=True, env=env)
@@ -170,17 +206,32 @@ def main(argv=None):
     for pair in range(args.pairs):
         row = {config: _spawn(config, args) for config in args.configs}
         rounds.append(row)
-        print(json.dumps({"pair": pair, **{
-            k: round(v["images_per_second"]) for k, v in row.items()
-        }}), flush=True)
-    summary = {"architecture": args.architecture, "batch_size": args.batch_size,
-               "pairs": args.pairs, "timed_epochs": args.epochs}
+        print(
+            json.dumps(
+                {
+                    "pair": pair,
+                    **{
+                        k: round(v["images_per_second"]) for k, v in row.items()
+                    },
+                }
+            ),
+            flush=True,
+        )
+    summary = {
+        "architecture": args.architecture,
+        "batch_size": args.batch_size,
+        "pairs": args.pairs,
+        "timed_epochs": args.epochs,
+    }
     for config in args.configs:
         values = [r[config]["images_per_second"] for r in rounds]
         summary[config] = {
             "images_per_second_median": round(statistics.median(values)),
             "first_epoch_seconds_median": round(
-                statistics.median(r[config]["first_epoch_seconds"] for r in rounds), 1
+                statistics.median(
+                    r[config]["first_epoch_seconds"] for r in rounds
+                ),
+                1,
             ),
         }
         if config != "seed" and "seed" in args.configs:
@@ -188,8 +239,12 @@ def main(argv=None):
                 r[config]["images_per_second"] / r["seed"]["images_per_second"]
                 for r in rounds
             ]
-            summary[config]["ratio_to_seed_per_pair"] = [round(x, 2) for x in ratios]
-            summary[config]["ratio_to_seed_median"] = round(statistics.median(ratios), 2)
+            summary[config]["ratio_to_seed_per_pair"] = [
+                round(x, 2) for x in ratios
+            ]
+            summary[config]["ratio_to_seed_median"] = round(
+                statistics.median(ratios), 2
+            )
     if args.architecture == "seed":
         gflops = matmul_gflops()
         limit = gflops * 1e9 / FLOPS_PER_IMAGE

@@ -36,7 +36,14 @@ CONFIGS = {
     "cluster16": ("clustering", 5, 16, None, "clustering_error", 0.0955),
     "cluster30": ("clustering", 5, 30, None, "clustering_error", 0.0410),
     "dimred": ("dimensionality_reduction", 2, 10, 1000, "test_error", None),
-    "label_informed": ("label_informed", 2, 10, None, "own_component_rate", None),
+    "label_informed": (
+        "label_informed",
+        2,
+        10,
+        None,
+        "own_component_rate",
+        None,
+    ),
 }
 
 
@@ -44,12 +51,21 @@ def train(variant, splits, latent_dim, num_classes, num_labels, args, **kwargs):
     keras.utils.set_random_seed(args.seed)
     (x, y) = splits["train"]
     model = variants.build(
-        variant, x.shape[1:], latent_dim, hidden=args.hidden,
-        num_classes=num_classes, seed=args.seed, **kwargs,
+        variant,
+        x.shape[1:],
+        latent_dim,
+        hidden=args.hidden,
+        num_classes=num_classes,
+        seed=args.seed,
+        **kwargs,
     )
     model.compile()
     ds = variants.training_dataset(
-        variant, x, y, num_labels=num_labels, batch_size=args.batch_size,
+        variant,
+        x,
+        y,
+        num_labels=num_labels,
+        batch_size=args.batch_size,
         seed=args.seed,
     )
     start = time.perf_counter()
@@ -83,17 +99,23 @@ def run_anomaly(splits, args):
         keep = y != digit
         held = {"train": (x[keep], y[keep])}
         model, _ = train("unsupervised", held, 8, 10, None, args)
-        results[digit] = evaluation.held_out_class_auroc(model, x_test, y_test, digit)
+        results[digit] = evaluation.held_out_class_auroc(
+            model, x_test, y_test, digit
+        )
     args.epochs = epochs
     row = {
         "config": "anomaly",
         "figure": "auroc_per_held_out_digit",
-        "reconstruction": {d: round(r["reconstruction"], 3) for d, r in results.items()},
+        "reconstruction": {
+            d: round(r["reconstruction"], 3) for d, r in results.items()
+        },
         "latent": {d: round(r["latent"], 3) for d, r in results.items()},
         "mean_reconstruction": round(
             float(np.mean([r["reconstruction"] for r in results.values()])), 3
         ),
-        "mean_latent": round(float(np.mean([r["latent"] for r in results.values()])), 3),
+        "mean_latent": round(
+            float(np.mean([r["latent"] for r in results.values()])), 3
+        ),
         "epochs": args.anomaly_epochs,
         "train_seconds": round(time.perf_counter() - start, 1),
         "hidden": args.hidden,
@@ -103,8 +125,9 @@ def run_anomaly(splits, args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--configs", nargs="+",
-                        default=list(CONFIGS) + ["anomaly"])
+    parser.add_argument(
+        "--configs", nargs="+", default=list(CONFIGS) + ["anomaly"]
+    )
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--anomaly-epochs", type=int, default=3)
     parser.add_argument("--hidden", type=int, nargs="+", default=[1000, 1000])

@@ -14,37 +14,16 @@ Example:
 """
 
 import os as _os
+import sys as _sys
 
 # The package is written for Keras 3 on the TensorFlow backend.
 _os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-
-from keras_aae import priors  # noqa: E402
-from keras_aae import networks  # noqa: E402
-from keras_aae import data  # noqa: E402
-from keras_aae import callbacks  # noqa: E402
-from keras_aae import evaluation  # noqa: E402
-from keras_aae import export  # noqa: E402
-from keras_aae import images  # noqa: E402
-from keras_aae import variants  # noqa: E402
-from keras_aae.callbacks import SampleGrid  # noqa: E402
-from keras_aae.model import AdversarialAutoencoder  # noqa: E402
-from keras_aae.model import load_model  # noqa: E402
-from keras_aae.priors import CategoricalPrior  # noqa: E402
-from keras_aae.priors import ConcatenatedPrior  # noqa: E402
-from keras_aae.priors import GaussianPrior  # noqa: E402
-from keras_aae.priors import MixtureOfGaussiansPrior  # noqa: E402
-from keras_aae.priors import SwissRollPrior  # noqa: E402
-from keras_aae.priors import UniformPrior  # noqa: E402
-from keras_aae.variants import ClusteringAdversarialAutoencoder  # noqa: E402
-from keras_aae.variants import DimensionalityReductionAdversarialAutoencoder  # noqa: E402,E501
-from keras_aae.variants import LabelInformedAdversarialAutoencoder  # noqa: E402
-from keras_aae.variants import SemiSupervisedAdversarialAutoencoder  # noqa: E402
-from keras_aae.variants import SupervisedAdversarialAutoencoder  # noqa: E402
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AdversarialAutoencoder",
+    "CategoricalAdversarialAutoencoder",
     "CategoricalPrior",
     "ClusteringAdversarialAutoencoder",
     "ConcatenatedPrior",
@@ -64,7 +43,76 @@ __all__ = [
     "export",
     "images",
     "load_model",
+    "models",
     "networks",
     "priors",
+    "training",
     "variants",
 ]
+
+
+def _import_api():
+    """The public names (importing them registers every Keras class)."""
+    from keras_aae import callbacks
+    from keras_aae import data
+    from keras_aae import evaluation
+    from keras_aae import export
+    from keras_aae import images
+    from keras_aae import models
+    from keras_aae import networks
+    from keras_aae import priors
+    from keras_aae import training
+    from keras_aae import variants
+    from keras_aae.callbacks import SampleGrid
+    from keras_aae.models import AdversarialAutoencoder
+    from keras_aae.models import CategoricalAdversarialAutoencoder
+    from keras_aae.models import ClusteringAdversarialAutoencoder
+    from keras_aae.models import DimensionalityReductionAdversarialAutoencoder
+    from keras_aae.models import LabelInformedAdversarialAutoencoder
+    from keras_aae.models import SemiSupervisedAdversarialAutoencoder
+    from keras_aae.models import SupervisedAdversarialAutoencoder
+    from keras_aae.models import load_model
+    from keras_aae.priors import CategoricalPrior
+    from keras_aae.priors import ConcatenatedPrior
+    from keras_aae.priors import GaussianPrior
+    from keras_aae.priors import MixtureOfGaussiansPrior
+    from keras_aae.priors import SwissRollPrior
+    from keras_aae.priors import UniformPrior
+
+    return dict(locals())
+
+
+def _command_line_starting():
+    """Whether this process is the `keras-aae` command, before it parses.
+
+    The command answers a bad argument before TensorFlow loads (seconds);
+    each of its commands then imports what it needs. Any other `import
+    keras_aae` imports the whole API at once, which registers the classes
+    that `keras.models.load_model` looks up.
+    """
+    if _sys.argv[:1] == ["-m"]:  # `python -m ...` is importing its module
+        argv = getattr(_sys, "orig_argv", [])
+        return any(
+            a == "-m" and b == "keras_aae"
+            for a, b in zip(argv, argv[1:], strict=False)
+        )
+    script = _os.path.basename(_sys.argv[0]) if _sys.argv else ""
+    return script in ("keras-aae", "keras-aae.exe")
+
+
+if _command_line_starting():
+
+    def __getattr__(name):
+        if name not in __all__:
+            raise AttributeError(
+                f"module 'keras_aae' has no attribute {name!r}"
+            )
+        if name.islower():  # a submodule: `from keras_aae import data`
+            import importlib
+
+            return importlib.import_module(f"keras_aae.{name}")
+        globals().update(_import_api())
+        return globals()[name]
+
+else:
+    globals().update(_import_api())

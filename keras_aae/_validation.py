@@ -57,3 +57,25 @@ def check_positive_int_list(values, name):
             f"`{name}` must be a list of positive ints. Received: {name}={values!r}"
         )
     return [check_positive_int(v, name) for v in values]
+
+
+def check_class_count(value, name):
+    """Returns `value` as an int, or raises if it is not an int >= 2."""
+    value = check_positive_int(value, name)
+    if value < 2:
+        raise ValueError(
+            f"`{name}` must be at least 2. Received: {name}={value}"
+        )
+    return value
+
+
+def check_keras_model(value, name):
+    """Returns `value`, or raises `TypeError` if it is not a `keras.Model`."""
+    import keras
+
+    if not isinstance(value, keras.Model):
+        raise TypeError(
+            f"`{name}` must be a keras.Model. "
+            f"Received: {name}={value!r} of type {type(value).__name__}"
+        )
+    return value

@@ -9,10 +9,10 @@ import time
 import keras
 import numpy as np
 
-from keras_aae.images import make_grid
-from keras_aae.images import write_png
 from keras_aae._io import atomic_path
 from keras_aae._validation import check_positive_int
+from keras_aae.images import make_grid
+from keras_aae.images import write_png
 
 _WEIGHTS = "latest.weights.h5"
 _METADATA = "training_metadata.json"
@@ -189,7 +189,9 @@ class CSVLogger(keras.callbacks.Callback):
 
     def __init__(self, filename, append=False):
         super().__init__()
-        if not isinstance(filename, (str, os.PathLike)) or not os.fspath(filename):
+        if not isinstance(filename, (str, os.PathLike)) or not os.fspath(
+            filename
+        ):
             raise TypeError(
                 f"`filename` must be a non-empty path. Received: filename={filename!r}"
             )
@@ -221,6 +223,21 @@ class CSVLogger(keras.callbacks.Callback):
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+
+def trim_history(filename, num_epochs):
+    """Keeps only the rows of a `CSVLogger` file for epochs below
+    `num_epochs` (0 empties it), atomically: a resumed run then appends each
+    epoch exactly once. A missing file is left missing."""
+    if not os.path.exists(filename):
+        return
+    with open(filename, newline="") as f:
+        rows = list(csv.reader(f))
+    kept = rows[:1] + [r for r in rows[1:] if r and int(r[0]) < num_epochs]
+    with atomic_path(filename) as tmp:
+        with open(tmp, "w", newline="") as f:
+            if num_epochs:
+                csv.writer(f).writerows(kept)
 
 
 def _csv_value(value):
@@ -255,13 +272,31 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
     >>> # model.fit(x, epochs=10, callbacks=[callback])  # rerun to resume
     """
 
+    @staticmethod
+    def finished_epochs(backup_dir):
+        """The number of epochs a backup folder holds (0 if none or unreadable).
+
+        The `.old` snapshot is the previous one, left alone by a kill during
+        the swap of two snapshots; `on_train_begin` restores it then.
+        """
+        for snapshot in ("latest", "latest.old"):
+            path = os.path.join(backup_dir, snapshot, _METADATA)
+            try:
+                with open(path) as f:
+                    return int(json.load(f)["epoch"])
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+        return 0
+
     def __init__(self, backup_dir, save_freq="epoch", delete_checkpoint=True):
         super().__init__(
             backup_dir, save_freq=save_freq, delete_checkpoint=delete_checkpoint
         )
         self._snapshot_dir = os.path.join(backup_dir, "latest")
         self._weights_path = os.path.join(self._snapshot_dir, _WEIGHTS)
-        self._training_metadata_path = os.path.join(self._snapshot_dir, _METADATA)
+        self._training_metadata_path = os.path.join(
+            self._snapshot_dir, _METADATA
+        )
 
     def on_train_begin(self, logs=None):
         aside = self._snapshot_dir + ".old"
@@ -284,5 +319,9 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
             self.model.save_weights(os.path.join(tmp, _WEIGHTS))
             with open(os.path.join(tmp, _METADATA), "w") as f:
                 json.dump(
-                    {"epoch": self._current_epoch, "batch": self._last_batch_seen}, f
+                    {
+                        "epoch": self._current_epoch,
+                        "batch": self._last_batch_seen,
+                    },
+                    f,
                 )

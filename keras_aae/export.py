@@ -55,7 +55,9 @@ def export_network(network, path, input_name, output_name, extra_files=None):
         `path`.
     """
     spec = tf.TensorSpec(
-        (None,) + tuple(network.inputs[0].shape[1:]), tf.float32, name=input_name
+        (None,) + tuple(network.inputs[0].shape[1:]),
+        tf.float32,
+        name=input_name,
     )
 
     def serve(inputs):

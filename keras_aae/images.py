@@ -60,9 +60,16 @@ def save_image_grid(images, path, columns=None, min_size=28):
 # Ten distinct colours (matplotlib's "tab10"), one per class.
 _PALETTE = np.array(
     [
-        [31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40],
-        [148, 103, 189], [140, 86, 75], [227, 119, 194], [127, 127, 127],
-        [188, 189, 34], [23, 190, 207],
+        [31, 119, 180],
+        [255, 127, 14],
+        [44, 160, 44],
+        [214, 39, 40],
+        [148, 103, 189],
+        [140, 86, 75],
+        [227, 119, 194],
+        [127, 127, 127],
+        [188, 189, 34],
+        [23, 190, 207],
     ],
     dtype="uint8",
 )
@@ -89,7 +96,9 @@ def scatter_image(points, labels=None, size=512, margin=16, dot=2):
     """
     points = np.asarray(points, dtype="float64")
     if points.ndim != 2 or points.shape[1] != 2:
-        raise ValueError(f"`points` must have shape (n, 2). Received: {points.shape}")
+        raise ValueError(
+            f"`points` must have shape (n, 2). Received: {points.shape}"
+        )
     colours = np.zeros((len(points), 3), dtype="uint8")
     if labels is not None:
         labels = np.asarray(labels).astype("int64").reshape(-1)
@@ -112,7 +121,7 @@ def scatter_image(points, labels=None, size=512, margin=16, dot=2):
     rows = np.clip(np.round(size - 1 - scaled[:, 1]).astype(int), 0, size - 1)
     for dr in range(-dot, dot + 1):
         for dc in range(-dot, dot + 1):
-            image[np.clip(rows + dr, 0, size - 1), np.clip(cols + dc, 0, size - 1)] = (
-                colours
-            )
+            image[
+                np.clip(rows + dr, 0, size - 1), np.clip(cols + dc, 0, size - 1)
+            ] = colours
     return image

@@ -16,9 +16,8 @@ Example:
 
 import math
 
-import numpy as np
-
 import keras
+import numpy as np
 from keras import layers
 from keras import ops
 
@@ -60,7 +59,11 @@ def _pixels(x, hidden, activation, output_shape, output_activation):
 
 
 def mlp_encoder(
-    input_shape, latent_dim, hidden=(1000, 1000), activation="relu", name="encoder"
+    input_shape,
+    latent_dim,
+    hidden=(1000, 1000),
+    activation="relu",
+    name="encoder",
 ):
     """Builds a fully connected encoder `x -> z` (paper section 3).
 
@@ -118,7 +121,8 @@ def mlp_decoder(
     _check_output_activation(output_activation)
     codes = keras.Input((latent_dim,), name="codes")
     return keras.Model(
-        codes, _pixels(codes, hidden, activation, output_shape, output_activation),
+        codes,
+        _pixels(codes, hidden, activation, output_shape, output_activation),
         name=name,
     )
 
@@ -181,7 +185,9 @@ def mlp_categorical_encoder(
     style_dim = check_positive_int(style_dim, "style_dim")
     hidden = check_positive_int_list(hidden, "hidden")
     images, x = _mlp_trunk(input_shape, hidden, activation)
-    categories = layers.Dense(num_categories, activation="softmax", name="categories")(x)
+    categories = layers.Dense(
+        num_categories, activation="softmax", name="categories"
+    )(x)
     style = layers.Dense(style_dim, name="style")(x)
     codes = layers.Concatenate(name="codes")([categories, style])
     return keras.Model(images, codes, name=name)
@@ -235,7 +241,10 @@ class ClusterHeads(layers.Layer):
             return heads
         radius = spacing / (2 * np.sin(np.pi / k)) if k > 1 else 0.0
         angles = 2 * np.pi * np.arange(k) / k
-        heads[:, 0], heads[:, 1] = radius * np.cos(angles), radius * np.sin(angles)
+        heads[:, 0], heads[:, 1] = (
+            radius * np.cos(angles),
+            radius * np.sin(angles),
+        )
         return heads
 
     def call(self, inputs):
@@ -296,10 +305,12 @@ def cluster_head_decoder(
     hidden = check_positive_int_list(hidden, "hidden")
     _check_output_activation(output_activation)
     codes = keras.Input((num_clusters + embedding_dim,), name="codes")
-    x = ClusterHeads(num_clusters, embedding_dim, min_distance,
-                     name="cluster_heads")(codes)
+    x = ClusterHeads(
+        num_clusters, embedding_dim, min_distance, name="cluster_heads"
+    )(codes)
     return keras.Model(
-        codes, _pixels(x, hidden, activation, output_shape, output_activation),
+        codes,
+        _pixels(x, hidden, activation, output_shape, output_activation),
         name=name,
     )
 
@@ -380,20 +391,32 @@ def conv_decoder(
     height, width = output_shape[0] // factor, output_shape[1] // factor
     codes = keras.Input((latent_dim,), name="codes")
     x = layers.Dense(hidden, activation="relu", name="hidden")(codes)
-    x = layers.Dense(height * width * filters[0], activation="relu", name="seed")(x)
+    x = layers.Dense(
+        height * width * filters[0], activation="relu", name="seed"
+    )(x)
     x = layers.Reshape((height, width, filters[0]), name="grid")(x)
     for i, f in enumerate(filters):
         x = layers.Conv2DTranspose(
-            f, 3, strides=2, padding="same", activation="relu", name=f"deconv_{i}"
+            f,
+            3,
+            strides=2,
+            padding="same",
+            activation="relu",
+            name=f"deconv_{i}",
         )(x)
     images = layers.Conv2D(
-        output_shape[-1], 3, padding="same", activation=output_activation,
+        output_shape[-1],
+        3,
+        padding="same",
+        activation=output_activation,
         name="images",
     )(x)
     return keras.Model(codes, images, name=name)
 
 
-def build_networks(input_shape, latent_dim, hidden=(1000, 1000), architecture="mlp"):
+def build_networks(
+    input_shape, latent_dim, hidden=(1000, 1000), architecture="mlp"
+):
     """Builds a matching encoder, decoder and discriminator.
 
     Args:
@@ -420,3 +443,25 @@ def build_networks(input_shape, latent_dim, hidden=(1000, 1000), architecture="m
             f"Received: architecture={architecture!r}"
         )
     return encoder, decoder, mlp_discriminator(latent_dim, hidden)
+
+
+def ends_in_sigmoid(network):
+    """Whether `network`'s output comes out of a sigmoid (ignoring reshapes).
+
+    Such a decoder can only produce values in [0, 1], so its training
+    images must lie there too (`keras_aae.data.check_training_data`).
+
+    Example:
+
+    >>> ends_in_sigmoid(mlp_decoder(2, (8, 8, 1), [16]))
+    True
+    """
+    for layer in reversed(network.layers):
+        activation = getattr(layer, "activation", None)
+        if activation is not None:
+            return getattr(activation, "__name__", "") == "sigmoid"
+        if not isinstance(
+            layer, (layers.Reshape, layers.Flatten, layers.Cropping2D)
+        ):
+            return False
+    return False

@@ -1,4 +1,6 @@
-"""Shared fixtures: small real data, small models, and the shared MNIST."""
+"""Fixtures: small real data, small models, and the shared MNIST.
+
+Helpers that tests call directly are in `helpers.py`."""
 
 import os
 
@@ -15,23 +17,11 @@ tf.config.set_logical_device_configuration(
     [tf.config.LogicalDeviceConfiguration()] * 2,
 )
 
-import keras  # noqa: E402
 import pytest  # noqa: E402
 
-import keras_aae  # noqa: E402
+from helpers import make_model  # noqa: E402
+from helpers import mnist_data_dir  # noqa: E402
 from keras_aae import data  # noqa: E402
-from keras_aae import networks  # noqa: E402
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED_TFDS = os.path.join(ROOT, "..", "shared", "data", "tensorflow_datasets")
-
-
-def mnist_data_dir():
-    """The prepared TFDS folder holding MNIST, or None."""
-    for candidate in (os.environ.get("TFDS_DATA_DIR"), SHARED_TFDS):
-        if candidate and os.path.isdir(os.path.join(candidate, "mnist")):
-            return os.path.abspath(candidate)
-    return None
 
 
 @pytest.fixture(scope="session")
@@ -74,47 +64,8 @@ def small_images(digits):
     return digits[0][:256]
 
 
-def make_model(latent_dim=4, hidden=(32,), shape=(8, 8, 1), prior="gaussian", **kw):
-    """A small MLP adversarial autoencoder for 8x8 images."""
-    keras.utils.set_random_seed(kw.pop("init_seed", 0))
-    return keras_aae.AdversarialAutoencoder(
-        encoder=networks.mlp_encoder(shape, latent_dim, list(hidden)),
-        decoder=networks.mlp_decoder(latent_dim, shape, list(hidden)),
-        discriminator=networks.mlp_discriminator(latent_dim, list(hidden)),
-        prior=prior,
-        seed=kw.pop("seed", 0),
-        **kw,
-    )
-
-
 @pytest.fixture
 def model():
     m = make_model()
     m.compile()
     return m
-
-
-def run_phase(model, phase, x, labels=None):
-    """Runs one training phase of `model` by itself on the batch `x`."""
-    import tensorflow as tf
-
-    if phase == "_reconstruction_phase":
-        return model._reconstruction_phase(x, labels)
-    real_codes, noise = model._draw_step_randomness(x.shape[0], labels)
-    with tf.GradientTape(persistent=True) as tape:
-        codes = model.encoder(x, training=True)
-    if phase == "_discriminator_phase":
-        return model._discriminator_phase(codes, labels, real_codes, noise)
-    if phase == "_classification_phase":
-        return model._classification_phase(x, labels)
-    noise = [None if n is None else n[-1] for n in noise]
-    return model._generator_phase(codes, labels, tape, noise)
-
-
-def weights_of(model):
-    return [v.numpy() for v in model.weights]
-
-
-def optimizer_state(optimizer):
-    """Every variable of an optimizer (iterations, slots), as numpy."""
-    return {f"{i}:{v.name}": v.numpy() for i, v in enumerate(optimizer.variables)}

@@ -1,3 +1,5 @@
+"""Tests of keras_aae.callbacks"""
+
 import os
 
 import keras
@@ -6,7 +8,8 @@ import pytest
 import tensorflow as tf
 
 import keras_aae
-from conftest import make_model
+from helpers import assert_config_round_trip
+from helpers import make_model
 
 
 def test_standard_callbacks_work_with_fit(tmp_path, small_images):
@@ -21,13 +24,20 @@ def test_standard_callbacks_work_with_fit(tmp_path, small_images):
         batch_size=64,
         verbose=0,
         callbacks=[
-            keras.callbacks.ModelCheckpoint(str(tmp_path / "best.keras"), monitor="val_loss"),
-            keras.callbacks.EarlyStopping(monitor="reconstruction_loss", mode="min", patience=5),
+            keras.callbacks.ModelCheckpoint(
+                str(tmp_path / "best.keras"), monitor="val_loss"
+            ),
+            keras.callbacks.EarlyStopping(
+                monitor="reconstruction_loss", mode="min", patience=5
+            ),
             keras.callbacks.TensorBoard(log_dir),
             keras.callbacks.CSVLogger(csv_path),
             keras.callbacks.TerminateOnNaN(),
-            keras_aae.SampleGrid(str(tmp_path / "samples_{epoch}.png"), num_samples=16,
-                                 log_dir=log_dir),
+            keras_aae.SampleGrid(
+                str(tmp_path / "samples_{epoch}.png"),
+                num_samples=16,
+                log_dir=log_dir,
+            ),
         ],
     )
     assert len(history.history["loss"]) == 3
@@ -43,7 +53,9 @@ def test_standard_callbacks_work_with_fit(tmp_path, small_images):
     assert int(tf.reduce_max(png)) > 0
 
 
-def test_terminate_on_nan_keeps_the_last_good_checkpoint(tmp_path, small_images):
+def test_terminate_on_nan_keeps_the_last_good_checkpoint(
+    tmp_path, small_images
+):
     model = make_model()
     model.compile()
     checkpoint = str(tmp_path / "last.keras")
@@ -61,35 +73,55 @@ def test_terminate_on_nan_keeps_the_last_good_checkpoint(tmp_path, small_images)
     diverge = Diverge()
     with pytest.raises(keras_aae.callbacks.NonFiniteLossError, match="epoch 2"):
         model.fit(
-            small_images, epochs=3, batch_size=64, verbose=0,
+            small_images,
+            epochs=3,
+            batch_size=64,
+            verbose=0,
             callbacks=[
                 keras_aae.callbacks.TerminateOnNaN(),
                 keras.callbacks.ModelCheckpoint(checkpoint),
-                keras_aae.callbacks.BackupAndRestore(backup_dir, delete_checkpoint=False),
+                keras_aae.callbacks.BackupAndRestore(
+                    backup_dir, delete_checkpoint=False
+                ),
                 diverge,
             ],
         )
     good = diverge.good
     saved = keras.models.load_model(checkpoint)
-    for expected, got in zip(good, saved.get_weights()):
+    for expected, got in zip(good, saved.get_weights(), strict=True):
         np.testing.assert_array_equal(expected, got)
     restored = make_model()
     restored.compile()
-    restored.load_weights(os.path.join(backup_dir, "latest", "latest.weights.h5"))
+    restored.load_weights(
+        os.path.join(backup_dir, "latest", "latest.weights.h5")
+    )
     assert all(np.isfinite(w).all() for w in restored.get_weights())
     config = keras_aae.callbacks.TerminateOnNaN().get_config()
-    assert isinstance(keras_aae.callbacks.TerminateOnNaN.from_config(config),
-                      keras_aae.callbacks.TerminateOnNaN)
+    assert isinstance(
+        keras_aae.callbacks.TerminateOnNaN.from_config(config),
+        keras_aae.callbacks.TerminateOnNaN,
+    )
 
 
 def test_csv_logger_rewrites_atomically_and_appends(tmp_path, small_images):
     path = str(tmp_path / "h.csv")
     model = make_model()
     model.compile()
-    model.fit(small_images[:64], epochs=2, batch_size=64, verbose=0,
-              callbacks=[keras_aae.callbacks.CSVLogger(path)])
-    model.fit(small_images[:64], epochs=3, initial_epoch=2, batch_size=64, verbose=0,
-              callbacks=[keras_aae.callbacks.CSVLogger(path, append=True)])
+    model.fit(
+        small_images[:64],
+        epochs=2,
+        batch_size=64,
+        verbose=0,
+        callbacks=[keras_aae.callbacks.CSVLogger(path)],
+    )
+    model.fit(
+        small_images[:64],
+        epochs=3,
+        initial_epoch=2,
+        batch_size=64,
+        verbose=0,
+        callbacks=[keras_aae.callbacks.CSVLogger(path, append=True)],
+    )
     with open(path) as f:
         rows = [line.split(",") for line in f.read().splitlines()]
     assert rows[0][0] == "epoch" and "loss" in rows[0]
@@ -98,17 +130,23 @@ def test_csv_logger_rewrites_atomically_and_appends(tmp_path, small_images):
     # No temporary file is left beside it.
     assert sorted(os.listdir(tmp_path)) == ["h.csv"]
     logger = keras.saving.deserialize_keras_object(
-        keras.saving.serialize_keras_object(keras_aae.callbacks.CSVLogger(path, True))
+        keras.saving.serialize_keras_object(
+            keras_aae.callbacks.CSVLogger(path, True)
+        )
     )
     assert logger.get_config() == {"filename": path, "append": True}
 
 
 def test_sample_grid_uses_fixed_draws(tmp_path, small_images):
     model = make_model()
-    model.compile(reconstruction_learning_rate=1e-9, generator_learning_rate=1e-9)
+    model.compile(
+        reconstruction_learning_rate=1e-9, generator_learning_rate=1e-9
+    )
     path = str(tmp_path / "s{epoch}.png")
     grid = keras_aae.SampleGrid(path, num_samples=4, seed=3)
-    model.fit(small_images[:64], epochs=2, batch_size=64, verbose=0, callbacks=[grid])
+    model.fit(
+        small_images[:64], epochs=2, batch_size=64, verbose=0, callbacks=[grid]
+    )
     first = tf.io.read_file(str(tmp_path / "s1.png")).numpy()
     second = tf.io.read_file(str(tmp_path / "s2.png")).numpy()
     # The decoder barely moved, so the same draws decode to the same grid.
@@ -123,9 +161,40 @@ def test_epoch_seconds_logs_positive_times_and_round_trips(digits):
     model = make_model()
     model.compile()
     timer = keras_aae.callbacks.EpochSeconds()
-    history = model.fit(digits[0][:128], epochs=2, batch_size=64, verbose=0,
-                        callbacks=[timer])
+    history = model.fit(
+        digits[0][:128], epochs=2, batch_size=64, verbose=0, callbacks=[timer]
+    )
     assert len(history.history["epoch_seconds"]) == 2
     assert all(s > 0 for s in history.history["epoch_seconds"])
-    restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(timer))
+    restored = keras.saving.deserialize_keras_object(
+        keras.saving.serialize_keras_object(timer)
+    )
     assert isinstance(restored, keras_aae.callbacks.EpochSeconds)
+
+
+@pytest.mark.parametrize(
+    "callback",
+    [
+        keras_aae.callbacks.EpochSeconds(),
+        keras_aae.callbacks.TerminateOnNaN(),
+        keras_aae.callbacks.CSVLogger("history.csv", append=True),
+        keras_aae.callbacks.SampleGrid("s.png", num_samples=9, seed=2, every=3),
+    ],
+    ids=lambda c: type(c).__name__,
+)
+def test_callbacks_round_trip_through_json(callback):
+    name = type(callback).__name__
+    assert_config_round_trip(callback, f"keras_aae>{name}")
+
+
+def test_trim_history_keeps_the_backed_up_epochs(tmp_path):
+    path = str(tmp_path / "history.csv")
+    with open(path, "w") as f:
+        f.write("epoch,loss\n0,1.0\n1,0.5\n2,0.25\n")
+    keras_aae.callbacks.trim_history(path, 2)
+    with open(path) as f:
+        assert f.read().split() == ["epoch,loss", "0,1.0", "1,0.5"]
+    keras_aae.callbacks.trim_history(path, 0)
+    assert os.path.getsize(path) == 0
+    keras_aae.callbacks.trim_history(str(tmp_path / "none.csv"), 1)
+    assert not (tmp_path / "none.csv").exists()

@@ -8,7 +8,7 @@ import textwrap
 
 import numpy as np
 
-from conftest import make_model
+from helpers import make_model
 from keras_aae import export
 
 SERVE = textwrap.dedent(
@@ -26,7 +26,9 @@ SERVE = textwrap.dedent(
 )
 
 
-def test_saved_models_match_live_networks_without_the_package(tmp_path, small_images):
+def test_saved_models_match_live_networks_without_the_package(
+    tmp_path, small_images
+):
     model = make_model()
     model.compile()
     model.fit(small_images, epochs=1, batch_size=64, verbose=0)
@@ -38,12 +40,27 @@ def test_saved_models_match_live_networks_without_the_package(tmp_path, small_im
     np.save(files[1], x)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     result = subprocess.run(
-        [sys.executable, "-c", SERVE, paths["decoder"], paths["encoder"], *files],
-        capture_output=True, text=True, cwd=str(tmp_path), env=env, check=True,
+        [
+            sys.executable,
+            "-c",
+            SERVE,
+            paths["decoder"],
+            paths["encoder"],
+            *files,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=str(tmp_path),
+        env=env,
+        check=True,
     )
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []
-    np.testing.assert_allclose(np.load(files[2]), model.decoder(z).numpy(), atol=1e-5)
-    np.testing.assert_allclose(np.load(files[3]), model.encoder(x).numpy(), atol=1e-5)
+    np.testing.assert_allclose(
+        np.load(files[2]), model.decoder(z).numpy(), atol=1e-5
+    )
+    np.testing.assert_allclose(
+        np.load(files[3]), model.encoder(x).numpy(), atol=1e-5
+    )
 
 
 def test_saved_model_cli_lists_named_signature(tmp_path):
@@ -51,7 +68,10 @@ def test_saved_model_cli_lists_named_signature(tmp_path):
     path = export.export_decoder(model, str(tmp_path / "decoder"))
     cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
     out = subprocess.run(
-        [cli, "show", "--dir", path, "--all"], capture_output=True, text=True, check=True
+        [cli, "show", "--dir", path, "--all"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert "signature_def['serving_default']" in out
     assert "inputs['codes']" in out and "outputs['images']" in out
@@ -68,5 +88,7 @@ def test_export_replaces_previous_export_atomically(tmp_path):
     served = tf.saved_model.load(path).signatures["serving_default"]
     z = np.zeros((1, 4), "float32")
     np.testing.assert_allclose(
-        served(codes=tf.constant(z))["images"].numpy(), second.decoder(z).numpy(), atol=1e-6
+        served(codes=tf.constant(z))["images"].numpy(),
+        second.decoder(z).numpy(),
+        atol=1e-6,
     )

@@ -1,7 +1,10 @@
+"""Tests of keras_aae.priors"""
+
 import keras
 import numpy as np
 import pytest
 
+from helpers import assert_config_round_trip
 from keras_aae import priors
 
 ALL = [
@@ -27,12 +30,10 @@ def test_shape_dtype_and_seeds(prior):
 
 @pytest.mark.parametrize("prior", ALL, ids=lambda p: type(p).__name__)
 def test_config_round_trip(prior):
-    config = keras.saving.serialize_keras_object(prior)
-    restored = keras.saving.deserialize_keras_object(config)
-    assert type(restored) is type(prior)
-    assert restored.get_config() == prior.get_config()
+    restored = assert_config_round_trip(prior)
     np.testing.assert_array_equal(
-        np.asarray(restored.sample(20, seed=3)), np.asarray(prior.sample(20, seed=3))
+        np.asarray(restored.sample(20, seed=3)),
+        np.asarray(prior.sample(20, seed=3)),
     )
 
 
@@ -45,7 +46,9 @@ def test_own_generator_advances_between_calls():
 
 
 def test_gaussian_moments():
-    z = np.asarray(priors.GaussianPrior(4, stddev=5.0, mean=1.0).sample(20000, seed=0))
+    z = np.asarray(
+        priors.GaussianPrior(4, stddev=5.0, mean=1.0).sample(20000, seed=0)
+    )
     np.testing.assert_allclose(z.mean(0), 1.0, atol=0.15)
     np.testing.assert_allclose(z.std(0), 5.0, rtol=0.03)
 
@@ -71,7 +74,9 @@ def test_mixture_components_sit_at_their_means():
 def test_swiss_roll_segments_grow_outward():
     prior = priors.SwissRollPrior(num_components=10)
     radii = [
-        np.linalg.norm(np.asarray(prior.sample_components(np.full(200, k), seed=k)), axis=1).mean()
+        np.linalg.norm(
+            np.asarray(prior.sample_components(np.full(200, k), seed=k)), axis=1
+        ).mean()
         for k in range(10)
     ]
     assert np.all(np.diff(radii) > 0)
@@ -85,9 +90,13 @@ def test_categorical_is_one_hot_and_balanced():
 
 
 def test_get_by_name():
-    assert isinstance(priors.get("gaussian", latent_dim=2), priors.GaussianPrior)
+    assert isinstance(
+        priors.get("gaussian", latent_dim=2), priors.GaussianPrior
+    )
     assert isinstance(priors.get("swiss-roll"), priors.SwissRollPrior)
-    assert isinstance(priors.get("categorical", latent_dim=3), priors.CategoricalPrior)
+    assert isinstance(
+        priors.get("categorical", latent_dim=3), priors.CategoricalPrior
+    )
     prior = priors.UniformPrior(2)
     assert priors.get(prior) is prior
 
@@ -95,7 +104,11 @@ def test_get_by_name():
 @pytest.mark.parametrize(
     "call, error, words",
     [
-        (lambda: priors.get("cauchy", latent_dim=2), ValueError, "prior='cauchy'"),
+        (
+            lambda: priors.get("cauchy", latent_dim=2),
+            ValueError,
+            "prior='cauchy'",
+        ),
         (lambda: priors.get(3), TypeError, "prior=3"),
         (lambda: priors.GaussianPrior(-3), ValueError, "latent_dim=-3"),
         (lambda: priors.GaussianPrior(2.5), TypeError, "latent_dim=2.5"),
@@ -104,7 +117,9 @@ def test_get_by_name():
         (lambda: priors.SwissRollPrior(3), ValueError, "latent_dim=3"),
         (lambda: priors.MixtureOfGaussiansPrior(3), ValueError, "latent_dim=3"),
         (
-            lambda: priors.MixtureOfGaussiansPrior(2, 3, means=np.zeros((2, 2))),
+            lambda: priors.MixtureOfGaussiansPrior(
+                2, 3, means=np.zeros((2, 2))
+            ),
             ValueError,
             "means.shape=(2, 2)",
         ),
@@ -115,3 +130,28 @@ def test_bad_arguments_name_the_value(call, error, words):
     with pytest.raises(error, match=None) as info:
         call()
     assert words in str(info.value)
+
+
+def test_concatenated_prior_samples_scores_and_round_trips():
+    prior = priors.ConcatenatedPrior(
+        [priors.CategoricalPrior(3), priors.GaussianPrior(2)]
+    )
+    z = np.asarray(prior.sample(500, seed=0))
+    assert z.shape == (500, 5)
+    np.testing.assert_array_equal(z[:, :3].sum(axis=1), 1.0)
+    restored = priors.get(keras.saving.serialize_keras_object(prior))
+    assert isinstance(restored, priors.ConcatenatedPrior)
+    np.testing.assert_array_equal(
+        np.asarray(restored.sample(4, seed=1)),
+        np.asarray(prior.sample(4, seed=1)),
+    )
+    gaussian = priors.GaussianPrior(2)
+    both = priors.ConcatenatedPrior([gaussian, priors.GaussianPrior(1)])
+    zz = np.random.default_rng(0).normal(size=(4, 3))
+    np.testing.assert_allclose(
+        both.log_prob(zz),
+        gaussian.log_prob(zz[:, :2])
+        + priors.GaussianPrior(1).log_prob(zz[:, 2:]),
+    )
+    with pytest.raises(ValueError, match="non-empty list"):
+        priors.ConcatenatedPrior([])

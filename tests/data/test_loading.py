@@ -1,3 +1,5 @@
+"""Tests of keras_aae.data.loading"""
+
 import numpy as np
 import pytest
 
@@ -8,31 +10,27 @@ def test_digits_arrays_and_split():
     train, train_labels = data.load_arrays("digits", "train")
     test, test_labels = data.load_arrays("digits", "test")
     assert train.shape == (1500, 8, 8, 1) and test.shape == (297, 8, 8, 1)
-    assert train.dtype == np.float32 and 0.0 == train.min() and train.max() == 1.0
+    assert (
+        train.dtype == np.float32 and 0.0 == train.min() and train.max() == 1.0
+    )
     assert set(np.unique(train_labels)) == set(range(10))
     # The split is fixed and disjoint.
     again, _ = data.load_arrays("digits", "train")
     np.testing.assert_array_equal(train, again)
 
 
-def test_pipeline_is_shuffled_batched_and_seeded():
-    a = [b.numpy() for b in data.load("digits", batch_size=100, seed=1)]
-    b = [b.numpy() for b in data.load("digits", batch_size=100, seed=1)]
-    ordered = [b.numpy() for b in data.load("digits", batch_size=100, shuffle=False)]
-    assert [x.shape[0] for x in a] == [100] * 15
-    np.testing.assert_array_equal(a[0], b[0])
-    assert not np.array_equal(a[0], ordered[0])
-    x, y = next(iter(data.load("digits", batch_size=8, with_labels=True)))
-    assert x.shape == (8, 8, 8, 1) and y.shape == (8,)
-
-
 def test_mnist_from_tfds(mnist_dir):
     images, labels = data.load_arrays("mnist", "test", data_dir=mnist_dir)
     assert images.shape == (10000, 28, 28, 1)
-    assert images.dtype == np.float32 and images.max() == 1.0 and images.min() == 0.0
+    assert (
+        images.dtype == np.float32
+        and images.max() == 1.0
+        and images.min() == 0.0
+    )
     # Label counts of the MNIST test split.
     np.testing.assert_array_equal(
-        np.bincount(labels), [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+        np.bincount(labels),
+        [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009],
     )
 
 
@@ -47,7 +45,11 @@ def test_missing_data_is_one_clear_error(tmp_path, monkeypatch):
     with pytest.raises(data.DatasetNotFoundError) as info:
         data.load_arrays("mnist", data_dir=str(tmp_path), download=False)
     message = str(info.value)
-    assert "'mnist'" in message and str(tmp_path) in message and "TFDS_DATA_DIR" in message
+    assert (
+        "'mnist'" in message
+        and str(tmp_path) in message
+        and "TFDS_DATA_DIR" in message
+    )
 
 
 def test_unknown_dataset():
@@ -64,6 +66,8 @@ def test_fashion_mnist_by_name(mnist_dir):
 
     if not os.path.isdir(os.path.join(mnist_dir, "fashion_mnist")):
         pytest.skip(f"fashion_mnist is not prepared in {mnist_dir}")
-    images, labels = data.load_arrays("fashion_mnist", "test", data_dir=mnist_dir)
+    images, labels = data.load_arrays(
+        "fashion_mnist", "test", data_dir=mnist_dir
+    )
     assert images.shape == (10000, 28, 28, 1) and images.max() <= 1.0
     np.testing.assert_array_equal(np.bincount(labels), [1000] * 10)

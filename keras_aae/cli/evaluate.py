@@ -1,0 +1,36 @@
+"""`keras-aae evaluate`: score a trained model; prints one JSON object."""
+
+import json
+import os
+
+from keras_aae import evaluation
+from keras_aae.cli.parser import UsageError
+from keras_aae.cli.parser import one_line
+from keras_aae.cli.parser import user_errors
+from keras_aae.models import load_model
+
+
+def run(args):
+    """Prints `keras_aae.evaluation.evaluate` of `--model` as JSON."""
+    if not os.path.isfile(args.model):
+        raise UsageError(
+            f"--model {args.model!r} is not a file; expected a model.keras"
+        )
+    try:
+        model = load_model(args.model)
+        result = evaluation.evaluate(
+            model,
+            args.dataset,
+            data_dir=args.data_dir,
+            num_samples=args.num_samples,
+            probe_labels=tuple(args.labels),
+            parzen=not args.no_parzen,
+            anomaly_dataset=args.anomaly_dataset,
+            anomaly_labels=args.anomaly_labels,
+            classifier_cache_dir=args.classifier_cache,
+            seed=args.seed,
+        )
+    except user_errors() as error:
+        raise UsageError(one_line(error)) from None
+    print(json.dumps({"model": args.model, **result}))
+    return 0

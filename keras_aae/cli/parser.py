@@ -1,0 +1,273 @@
+"""The `keras-aae` argument parser: it imports neither Keras nor TensorFlow.
+
+Parsing and checking the arguments takes milliseconds, so a bad argument is
+answered at once, before a command loads TensorFlow (seconds).
+"""
+
+import argparse
+
+PROG = "keras-aae"
+ARCHITECTURES = ("mlp", "conv")
+STRATEGIES = ("default", "mirrored", "multi_worker")
+# `keras_aae.priors.names()` and `keras_aae.variants.VARIANTS`, spelled out
+# here because importing either loads TensorFlow (tests/cli keep them equal).
+PRIOR_NAMES = (
+    "categorical",
+    "gaussian",
+    "mixture",
+    "mixture_of_gaussians",
+    "normal",
+    "swiss_roll",
+    "uniform",
+)
+VARIANT_NAMES = (
+    "clustering",
+    "dimensionality_reduction",
+    "label_informed",
+    "semi_supervised",
+    "supervised",
+    "unsupervised",
+)
+
+
+class UsageError(Exception):
+    """A user error: reported as one line, exit status 2."""
+
+
+def user_errors():
+    """The exceptions a command reports as a `UsageError`: bad values and
+    missing data. (Called by the commands, once TensorFlow is loaded.)"""
+    from keras_aae.data import DatasetNotFoundError
+
+    return (ValueError, TypeError, DatasetNotFoundError)
+
+
+def one_line(error):
+    """`error`'s message on one line."""
+    return " ".join(str(error).split())
+
+
+class _Parser(argparse.ArgumentParser):
+    """Raises `UsageError` instead of printing usage and exiting."""
+
+    def error(self, message):
+        raise UsageError(message)
+
+
+def _typed(convert, accept, expected):
+    """An argparse type: `convert` the text, then require `accept(value)`."""
+
+    def parse(text):
+        try:
+            value = convert(text)
+        except ValueError:
+            value = None
+        if value is None or not accept(value):
+            raise argparse.ArgumentTypeError(
+                f"expected {expected}, received {text!r}"
+            )
+        return value
+
+    return parse
+
+
+_positive_int = _typed(int, lambda v: v > 0, "a positive integer")
+_non_negative_int = _typed(int, lambda v: v >= 0, "a non-negative integer")
+_positive_float = _typed(
+    float, lambda v: 0 < v < float("inf"), "a positive number"
+)
+
+
+def _label_budget(text):
+    if text == "all":
+        return None
+    return _positive_int(text)
+
+
+def _one_of(names, what):
+    """An argparse type accepting `names` (any case, '-' or '_')."""
+
+    def parse(text):
+        key = text.lower().replace("-", "_")
+        if key not in names:
+            raise argparse.ArgumentTypeError(
+                f"unknown {what} {text!r}; expected one of {', '.join(names)}"
+            )
+        return key
+
+    return parse
+
+
+_prior_name = _one_of(PRIOR_NAMES, "prior")
+_variant_name = _one_of(VARIANT_NAMES, "variant")
+
+
+def build_parser():
+    """Returns the `keras-aae` argument parser."""
+    parser = _Parser(
+        prog=PROG, description="Adversarial autoencoders in Keras."
+    )
+    commands = parser.add_subparsers(
+        dest="command", required=True, parser_class=_Parser
+    )
+
+    train = commands.add_parser("train", help="Train a model and export it.")
+    train.add_argument(
+        "--dataset", default="mnist", help="'digits' or a TFDS name."
+    )
+    train.add_argument("--data-dir", default=None, help="Prepared TFDS folder.")
+    train.add_argument("--epochs", type=_positive_int, default=10)
+    train.add_argument("--batch-size", type=_positive_int, default=128)
+    train.add_argument("--latent-dim", type=_positive_int, default=8)
+    train.add_argument(
+        "--hidden",
+        type=_positive_int,
+        nargs="+",
+        default=[1000, 1000],
+        help="Hidden layer sizes, e.g. --hidden 256 or --hidden 1000 1000.",
+    )
+    train.add_argument(
+        "--architecture",
+        choices=ARCHITECTURES,
+        default="mlp",
+        help="'conv' is for the unsupervised variant only.",
+    )
+    train.add_argument(
+        "--variant",
+        type=_variant_name,
+        default="unsupervised",
+        help="The paper's model: unsupervised (section 2), label_informed (2.3), "
+        "supervised (4), semi_supervised (5), clustering (6), "
+        "dimensionality_reduction (7).",
+    )
+    train.add_argument(
+        "--num-classes",
+        type=_positive_int,
+        default=10,
+        help="Classes, or clusters for --variant clustering (the paper: 16, 30).",
+    )
+    train.add_argument(
+        "--num-labels",
+        type=_label_budget,
+        default=None,
+        help="Labels kept (balanced, seeded) for label_informed, semi_supervised "
+        "and dimensionality_reduction; the rest are unlabeled. Default: all.",
+    )
+    train.add_argument(
+        "--holdout-labels",
+        type=_non_negative_int,
+        nargs="+",
+        default=None,
+        help="Classes left out of training (anomaly detection; score them with "
+        "`evaluate --anomaly-labels`).",
+    )
+    train.add_argument(
+        "--prior",
+        type=_prior_name,
+        default=None,
+        help="Default: gaussian (label_informed: mixture).",
+    )
+    train.add_argument(
+        "--reconstruction-loss",
+        default="mse",
+        choices=("mse", "binary_crossentropy"),
+    )
+    train.add_argument(
+        "--reconstruction-lr", type=_positive_float, default=None
+    )
+    train.add_argument("--discriminator-lr", type=_positive_float, default=None)
+    train.add_argument("--generator-lr", type=_positive_float, default=None)
+    train.add_argument(
+        "--steps-per-execution",
+        type=_positive_int,
+        default=None,
+        help="Training steps per compiled call (default: 32).",
+    )
+    train.add_argument("--seed", type=_non_negative_int, default=0)
+    train.add_argument(
+        "--deterministic",
+        action="store_true",
+        help="Deterministic ops: a run that is killed and resumed ends with "
+        "the same weights, bit for bit, as one that was not (slower).",
+    )
+    train.add_argument(
+        "--strategy",
+        choices=STRATEGIES,
+        default="default",
+        help="mirrored: every GPU of this machine (or every logical CPU); "
+        "multi_worker: every worker in TF_CONFIG, each running this command.",
+    )
+    train.add_argument(
+        "--mixed-precision",
+        nargs="?",
+        const="float16",
+        default=None,
+        choices=("float16", "bfloat16"),
+        help="Compute in float16 (GPUs; every optimizer is loss-scaled) or "
+        "bfloat16, keeping float32 weights.",
+    )
+    train.add_argument("--out", required=True, help="Output folder.")
+    train.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1)
+
+    sample = commands.add_parser("sample", help="Decode prior samples.")
+    sample.add_argument(
+        "--decoder", required=True, help="Exported decoder folder."
+    )
+    sample.add_argument("--num", type=_positive_int, default=64)
+    sample.add_argument("--seed", type=_non_negative_int, default=0)
+    sample.add_argument(
+        "--prior",
+        type=_prior_name,
+        default=None,
+        help="Prior to draw from; defaults to the one recorded at export.",
+    )
+    sample.add_argument("--out", required=True, help="A .png or .npy path.")
+
+    evaluate = commands.add_parser(
+        "evaluate", help="Score a trained model; prints one JSON object."
+    )
+    evaluate.add_argument("--model", required=True, help="A model.keras file.")
+    evaluate.add_argument(
+        "--dataset", default="mnist", help="'digits' or a TFDS name."
+    )
+    evaluate.add_argument(
+        "--data-dir", default=None, help="Prepared TFDS folder."
+    )
+    evaluate.add_argument(
+        "--num-samples",
+        type=_positive_int,
+        default=10000,
+        help="Prior samples decoded for the Parzen and sample-quality figures.",
+    )
+    evaluate.add_argument(
+        "--labels",
+        type=_label_budget,
+        nargs="+",
+        default=[100, 1000, None],
+        help="Label budgets of the latent probes ('all' for every label).",
+    )
+    evaluate.add_argument(
+        "--no-parzen",
+        action="store_true",
+        help="Skip the Parzen-window log-likelihood.",
+    )
+    evaluate.add_argument(
+        "--anomaly-dataset",
+        default=None,
+        help="Test images of this dataset are scored as anomalies.",
+    )
+    evaluate.add_argument(
+        "--anomaly-labels",
+        type=_non_negative_int,
+        nargs="+",
+        default=None,
+        help="Test images of these classes are the anomalies (train with the "
+        "same --holdout-labels).",
+    )
+    evaluate.add_argument(
+        "--classifier-cache",
+        default=None,
+        help="Folder caching the judging classifier.",
+    )
+    evaluate.add_argument("--seed", type=_non_negative_int, default=0)
+    return parser

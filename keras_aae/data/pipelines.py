@@ -1,0 +1,282 @@
+"""Arrays as shuffled, batched `tf.data` pipelines, resumable by epoch.
+
+Example:
+
+>>> from keras_aae import data
+>>> train = data.load("digits", split="train", batch_size=64, seed=0)
+>>> images = next(iter(train))
+>>> images.shape
+TensorShape([64, 8, 8, 1])
+"""
+
+import numpy as np
+import tensorflow as tf
+
+from keras_aae._validation import check_positive_int
+from keras_aae.data.loading import load_arrays
+
+
+def as_dataset(
+    images,
+    labels=None,
+    batch_size=128,
+    shuffle=True,
+    seed=None,
+    drop_remainder=False,
+    epochs=None,
+    initial_epoch=0,
+):
+    """Wraps arrays in a shuffled, batched, prefetched `tf.data.Dataset`.
+
+    By default the dataset is one epoch, reshuffled each time it is
+    iterated. With `epochs`, it is instead every epoch from `initial_epoch`
+    to `epochs` back to back, and epoch `e`'s order depends on `(seed, e)`
+    only: a run resumed at epoch `e` sees exactly the batches an
+    uninterrupted run would. Pass `steps_per_epoch=steps_per_epoch(...)` to
+    `fit` then (this is what `keras-aae train` does).
+
+    Args:
+        images: Array of images.
+        labels: Optional array of labels; if given, elements are `(x, y)`.
+        batch_size: Positive int.
+        shuffle: Whether to shuffle every epoch.
+        seed: Optional int seed of the shuffle (0 when `epochs` is given).
+        drop_remainder: Whether to drop the last, smaller batch.
+        epochs: Optional positive int, the last epoch (exclusive) to include.
+        initial_epoch: Non-negative int, the first epoch (with `epochs`).
+
+    Returns:
+        A `tf.data.Dataset`.
+
+    Raises:
+        ValueError: If `images` is empty or an epoch count is out of range.
+
+    Example:
+
+    >>> ds = as_dataset(np.zeros((10, 8, 8, 1)), batch_size=4, seed=0,
+    ...                 epochs=3, initial_epoch=1)
+    >>> len(list(ds))  # two epochs of 3 batches
+    6
+    """
+    batch_size = check_positive_int(batch_size, "batch_size")
+    if len(images) == 0:
+        raise ValueError("`images` is empty. Received: 0 examples")
+    elements = images if labels is None else (images, labels)
+    if epochs is not None and shuffle:
+        order = _epoch_orders(
+            len(images), batch_size, seed, epochs, initial_epoch, drop_remainder
+        )
+        return order.map(_gatherer(elements)).prefetch(tf.data.AUTOTUNE)
+    ds = tf.data.Dataset.from_tensor_slices(elements)
+    if shuffle:
+        ds = ds.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
+    return ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(
+        tf.data.AUTOTUNE
+    )
+
+
+def steps_per_epoch(num_examples, batch_size, drop_remainder=False):
+    """The number of batches in one epoch of `num_examples`."""
+    num_examples = check_positive_int(num_examples, "num_examples")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    if drop_remainder:
+        return max(num_examples // batch_size, 1)
+    return -(-num_examples // batch_size)
+
+
+def _epoch_key(seed, epoch, stream=0):
+    # A stateless seed: the same (seed, epoch) gives the same order in any
+    # process, which is what makes a resumed run see the same batches.
+    return tf.stack(
+        [tf.cast(seed or 0, tf.int64) + stream * 7919, tf.cast(epoch, tf.int64)]
+    )
+
+
+def _permutation(shape, key):
+    """Random permutations of `range(shape[-1])`, one per leading index."""
+    # Integer keys: ties (frequent among float32 uniforms) never decide.
+    keys = tf.random.stateless_uniform(
+        shape, seed=key, minval=None, maxval=None, dtype=tf.int64
+    )
+    return tf.argsort(keys, axis=-1, stable=True)
+
+
+def _check_epochs(epochs, initial_epoch):
+    epochs = check_positive_int(epochs, "epochs")
+    if (
+        isinstance(initial_epoch, bool)
+        or not isinstance(initial_epoch, int)
+        or not 0 <= initial_epoch <= epochs
+    ):
+        raise ValueError(
+            f"`initial_epoch` must be an int in [0, epochs={epochs}]. "
+            f"Received: initial_epoch={initial_epoch!r}"
+        )
+    return epochs, initial_epoch
+
+
+def _epoch_orders(
+    num_examples, batch_size, seed, epochs, initial_epoch, drop_remainder
+):
+    """Batches of example indices for epochs `initial_epoch..epochs-1`."""
+    epochs, initial_epoch = _check_epochs(epochs, initial_epoch)
+
+    def one_epoch(epoch):
+        order = _permutation([num_examples], _epoch_key(seed, epoch))
+        return tf.data.Dataset.from_tensor_slices(order).batch(
+            batch_size, drop_remainder=drop_remainder
+        )
+
+    return tf.data.Dataset.range(initial_epoch, epochs).flat_map(one_epoch)
+
+
+def _gatherer(elements):
+    """Maps a batch of indices to the batch of `elements` they pick."""
+    tensors = tf.nest.map_structure(tf.convert_to_tensor, elements)
+    return lambda indices: tf.nest.map_structure(
+        lambda t: tf.gather(t, indices), tensors
+    )
+
+
+def semi_supervised_dataset(
+    images,
+    labels,
+    batch_size=100,
+    labeled_batch_size=None,
+    seed=None,
+    epochs=None,
+    initial_epoch=0,
+):
+    """Batches with unlabeled examples and a fixed share of labeled ones.
+
+    With 100 labels in 60,000 images a random batch would hold a labeled
+    example one time in six; the paper's classification phase runs on a
+    labeled mini-batch every step instead. Each element here is one batch of
+    all images (their labels hidden as -1) followed by `labeled_batch_size`
+    examples drawn, reshuffled, from the labeled ones (label >= 0). An epoch
+    is one pass over all images.
+
+    Args:
+        images: Array of images.
+        labels: Int labels `(n,)`, -1 for unlabeled examples.
+        batch_size: Positive int, the examples per batch from all images.
+        labeled_batch_size: Positive int; defaults to `batch_size`.
+        seed: Optional int seed of both shuffles.
+        epochs: Optional; as in `as_dataset`, for resumable runs.
+        initial_epoch: As in `as_dataset`.
+
+    Returns:
+        A `tf.data.Dataset` of `(images, labels)` batches.
+
+    Raises:
+        ValueError: If no example is labeled or the lengths differ.
+    """
+    batch_size = check_positive_int(batch_size, "batch_size")
+    labeled_batch_size = check_positive_int(
+        labeled_batch_size or batch_size, "labeled_batch_size"
+    )
+    labels = np.asarray(labels).astype("int64").reshape(-1)
+    if len(labels) != len(images):
+        raise ValueError(
+            "`images` and `labels` must have the same length. Received: "
+            f"{len(images)} images and {len(labels)} labels"
+        )
+    labeled = labels >= 0
+    if not labeled.any():
+        raise ValueError("`labels` has no labeled example (all are -1).")
+    hidden = np.full_like(labels, -1)
+    everything = as_dataset(
+        images,
+        hidden,
+        batch_size=batch_size,
+        seed=seed,
+        epochs=epochs,
+        initial_epoch=initial_epoch,
+    )
+    few_elements = (images[labeled], labels[labeled])
+    if epochs is None:
+        few = tf.data.Dataset.from_tensor_slices(few_elements)
+        few = few.shuffle(
+            int(labeled.sum()), seed=seed, reshuffle_each_iteration=True
+        )
+        few = few.repeat().batch(labeled_batch_size)
+    else:
+        few = _labeled_batches(
+            len(images),
+            int(labeled.sum()),
+            batch_size,
+            labeled_batch_size,
+            seed,
+            epochs,
+            initial_epoch,
+        )
+        few = few.map(_gatherer(few_elements))
+    both = tf.data.Dataset.zip(everything, few).map(
+        lambda a, b: (tf.concat([a[0], b[0]], 0), tf.concat([a[1], b[1]], 0))
+    )
+    return both.prefetch(tf.data.AUTOTUNE)
+
+
+def _labeled_batches(
+    num_examples,
+    num_labeled,
+    batch_size,
+    labeled_batch_size,
+    seed,
+    epochs,
+    initial_epoch,
+):
+    """Per epoch, enough reshuffled passes over the labeled examples to give
+    every step a labeled batch; each epoch's order depends on (seed, epoch)."""
+    steps = steps_per_epoch(num_examples, batch_size)
+    passes = -(-steps * labeled_batch_size // num_labeled)
+
+    def one_epoch(epoch):
+        order = _permutation([passes, num_labeled], _epoch_key(seed, epoch, 1))
+        order = tf.reshape(order, [-1])[: steps * labeled_batch_size]
+        return tf.data.Dataset.from_tensor_slices(order).batch(
+            labeled_batch_size
+        )
+
+    return tf.data.Dataset.range(initial_epoch, epochs).flat_map(one_epoch)
+
+
+def load(
+    name,
+    split="train",
+    batch_size=128,
+    shuffle=True,
+    seed=None,
+    with_labels=False,
+    data_dir=None,
+    download=True,
+):
+    """Loads a dataset as a shuffled, batched, prefetched `tf.data` pipeline.
+
+    Args:
+        name: `"digits"` or a tensorflow-datasets image dataset name.
+        split: Which split, e.g. `"train"` or `"test"`.
+        batch_size: Positive int.
+        shuffle: Whether to reshuffle every epoch.
+        seed: Optional int seed of the shuffle.
+        with_labels: If True, elements are `(images, labels)`.
+        data_dir: Folder of prepared TFDS data; defaults to `$TFDS_DATA_DIR`.
+        download: Whether TFDS may try to download missing data.
+
+    Returns:
+        A `tf.data.Dataset` of float32 images in [0, 1].
+
+    Raises:
+        ValueError: If the dataset name is unknown.
+        DatasetNotFoundError: If the data is not there and cannot be fetched.
+    """
+    images, labels = load_arrays(
+        name, split, data_dir=data_dir, download=download
+    )
+    return as_dataset(
+        images,
+        labels if with_labels else None,
+        batch_size=batch_size,
+        shuffle=shuffle,
+        seed=seed,
+    )

@@ -1,0 +1,78 @@
+"""The figures the paper reports for each variant, and points to plot.
+
+A leaf of the package: it reads the variant classes of `keras_aae.models`
+and nothing imports it but the reports and the command line.
+"""
+
+import numpy as np
+
+from keras_aae import models
+from keras_aae.evaluation.metrics import clustering_accuracy
+from keras_aae.evaluation.metrics import reconstruction_errors
+
+
+def variant_figures(model, splits):
+    """The figures the paper reports for a model's variant.
+
+    - semi-supervised and dimensionality reduction (sections 5, 7): the test
+      error of `classify`;
+    - clustering (section 6): the test error of the paper's rule (each
+      cluster takes the label of the validation image most confidently
+      assigned to it) and the number of clusters in use;
+    - label-informed (section 2.3): how often a test code lies in its own
+      label's prior component;
+    - supervised (section 4): the reconstruction MSE given true labels.
+
+    Args:
+        model: A trained model of `keras_aae.models` (the unsupervised one
+            gives `{}`).
+        splits: Dict of `(images, labels)` with `"validation"` and `"test"`.
+
+    Returns:
+        A dict of plain numbers (JSON-ready), empty for the unsupervised AAE.
+    """
+    (x_val, y_val), (x_test, y_test) = splits["validation"], splits["test"]
+    if isinstance(model, models.ClusteringAdversarialAutoencoder):
+        clusters = model.cluster(x_test)
+        accuracy = clustering_accuracy(
+            clusters, y_test, model.predict_categories(x_val), y_val
+        )
+        return {
+            "clustering_error": 1.0 - accuracy,
+            "clusters_used": int(len(np.unique(clusters))),
+            "num_clusters": model.num_clusters,
+        }
+    if isinstance(model, models.SemiSupervisedAdversarialAutoencoder):
+        return {"test_error": float(np.mean(model.classify(x_test) != y_test))}
+    if isinstance(model, models.LabelInformedAdversarialAutoencoder):
+        component = (
+            model.prior.component_log_probs(model.encode(x_test))
+            if hasattr(model.prior, "component_log_probs")
+            else None
+        )
+        if component is None:
+            return {}
+        return {
+            "own_component_rate": float(np.mean(component.argmax(1) == y_test))
+        }
+    if isinstance(model, models.SupervisedAdversarialAutoencoder):
+        errors = reconstruction_errors(
+            x_test, model.reconstruct(x_test, y_test)
+        )
+        return {"reconstruction_mse_given_labels": errors["mse"]}
+    return {}
+
+
+def latent_points(model, images):
+    """2-D points to plot for each image: the representation of section 7,
+    else the first two entries of the style code (the whole code when it is
+    the style)."""
+    if isinstance(model, models.DimensionalityReductionAdversarialAutoencoder):
+        points = model.embed(images)
+    elif isinstance(model, models.CategoricalAdversarialAutoencoder):
+        points = model.styles(images)
+    else:
+        points = model.encode(images)
+    if points.shape[1] == 1:
+        points = np.concatenate([points, np.zeros_like(points)], axis=1)
+    return points[:, :2]

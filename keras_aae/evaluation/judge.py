@@ -1,0 +1,144 @@
+"""The judge classifier: a small Keras classifier that scores samples.
+
+Trained by the package itself (seeded, cached on disk, never downloaded), it
+gives the features for the Frechet distance and the predicted labels for
+the mode coverage of decoded prior samples (`sample_quality`).
+"""
+
+import hashlib
+import os
+
+import keras
+import numpy as np
+
+from keras_aae._io import atomic_path
+from keras_aae.evaluation.metrics import frechet_distance
+from keras_aae.evaluation.metrics import label_histogram_entropy
+
+
+def _classifier_layers(input_shape, num_classes):
+    small = min(input_shape[:2]) < 16
+    body = (
+        [keras.layers.Flatten(), keras.layers.Dense(256, activation="relu")]
+        if small
+        else [
+            keras.layers.Conv2D(32, 3, activation="relu"),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Conv2D(64, 3, activation="relu"),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Flatten(),
+        ]
+    )
+    return [
+        keras.Input(input_shape),
+        *body,
+        keras.layers.Dense(128, activation="relu", name="features"),
+        keras.layers.Dense(
+            num_classes, activation="softmax", name="probabilities"
+        ),
+    ]
+
+
+def train_digit_classifier(
+    images, labels, num_classes=10, epochs=3, seed=0, cache_path=None
+):
+    """Trains the small classifier that judges samples.
+
+    A two-layer CNN (an MLP for images under 16 pixels) with a 128-unit
+    `features` layer; seeded, so the same data gives the same weights.
+
+    Args:
+        images: Training images `(n, h, w, c)` in [0, 1].
+        labels: Int labels `(n,)`.
+        num_classes: Number of classes.
+        epochs: Training epochs.
+        seed: Int seed for weights and shuffling.
+        cache_path: Optional `.keras` path; a classifier saved there is
+            loaded instead of trained, and a trained one is saved there
+            (atomically).
+
+    Returns:
+        A `keras.Model` returning class probabilities.
+    """
+    if cache_path and os.path.exists(cache_path):
+        return keras.models.load_model(cache_path)
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential(
+        _classifier_layers(images.shape[1:], num_classes),
+        name="judge_classifier",
+    )
+    model.compile(
+        optimizer="adam",
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    model.fit(images, labels, epochs=epochs, batch_size=128, verbose=0)
+    if cache_path:
+        os.makedirs(os.path.dirname(os.path.abspath(cache_path)), exist_ok=True)
+        with atomic_path(cache_path) as tmp:
+            model.save(tmp)
+    return model
+
+
+def default_cache_dir():
+    """`$KERAS_AAE_CACHE`, else `~/.cache/keras_aae`."""
+    return os.environ.get(
+        "KERAS_AAE_CACHE",
+        os.path.join(os.path.expanduser("~"), ".cache", "keras_aae"),
+    )
+
+
+def judge_classifier(images, labels, dataset_name, cache_dir=None, seed=0):
+    """The dataset's judging classifier, trained once and cached on disk.
+
+    The cache file name carries the dataset, the seed and a hash of the
+    training labels, so a different training set never reuses it.
+
+    Returns:
+        A `keras.Model` returning class probabilities.
+    """
+    digest = hashlib.sha256(np.asarray(labels).tobytes()).hexdigest()[:12]
+    name = f"judge-{dataset_name}-seed{seed}-{len(labels)}-{digest}.keras"
+    path = os.path.join(cache_dir or default_cache_dir(), name)
+    num_classes = int(np.max(labels)) + 1
+    return train_digit_classifier(
+        images, labels, num_classes=num_classes, seed=seed, cache_path=path
+    )
+
+
+def classifier_features(classifier, images, batch_size=500):
+    """Features (the `features` layer) and predicted labels of images."""
+    probe = keras.Model(
+        classifier.inputs,
+        [classifier.get_layer("features").output, classifier.outputs[0]],
+    )
+    features, probs = probe.predict(images, batch_size=batch_size, verbose=0)
+    return features, np.argmax(probs, axis=1)
+
+
+def sample_quality(classifier, samples, reference_images):
+    """Frechet distance and mode coverage of samples, by a judging classifier.
+
+    Returns:
+        A dict: `frechet_distance` (samples vs `reference_images`, on the
+        classifier's features), `frechet_distance_floor` (half the reference
+        images vs the other half), `label_entropy` of the samples' predicted
+        labels in nats (max `log(num_classes)`), and `label_shares`.
+    """
+    sample_features, sample_labels = classifier_features(classifier, samples)
+    reference_features, _ = classifier_features(classifier, reference_images)
+    half = len(reference_features) // 2
+    num_classes = int(classifier.outputs[0].shape[-1])
+    shares = np.bincount(sample_labels, minlength=num_classes) / len(
+        sample_labels
+    )
+    return {
+        "frechet_distance": frechet_distance(
+            sample_features, reference_features
+        ),
+        "frechet_distance_floor": frechet_distance(
+            reference_features[:half], reference_features[half:]
+        ),
+        "label_entropy": label_histogram_entropy(sample_labels, num_classes),
+        "label_shares": [round(float(s), 4) for s in shares],
+    }

@@ -1,0 +1,250 @@
+"""Every measure of a model on a dataset, as one JSON-ready dict.
+
+`evaluate` scores a `keras_aae` model (`keras-aae evaluate`);
+`evaluate_codec` scores any encoder and decoder given as functions, so a
+model from another framework is scored by the same code.
+"""
+
+import numpy as np
+
+from keras_aae import data
+from keras_aae import models
+from keras_aae.evaluation import metrics
+from keras_aae.evaluation.figures import variant_figures
+from keras_aae.evaluation.judge import judge_classifier
+from keras_aae.evaluation.judge import sample_quality
+
+
+def reconstruction_mse(model, images, batch_size=256):
+    """Mean squared reconstruction error per pixel of a model's `predict`."""
+    reconstructions = model.predict(images, batch_size=batch_size, verbose=0)
+    return metrics.reconstruction_errors(images, reconstructions)["mse"]
+
+
+def anomaly_scores(model, images, batch_size=256):
+    """Anomaly scores of images: higher means more anomalous.
+
+    Returns:
+        A dict of float64 arrays `(n,)`: `reconstruction` (the per-image MSE)
+        and `latent` (minus the prior's log density at the image's code).
+    """
+    encode = lambda x: model.encode(x, batch_size=batch_size)  # noqa: E731
+    decode = lambda z: model.decode(z, batch_size=batch_size)  # noqa: E731
+    return _codec_anomaly_scores(encode, decode, model.prior, images)
+
+
+def _kmeans_clusters(codes, num_clusters, seed):
+    from sklearn.cluster import KMeans
+
+    return KMeans(
+        n_clusters=num_clusters, n_init=4, random_state=seed
+    ).fit_predict(codes)
+
+
+def evaluate(
+    model,
+    dataset="mnist",
+    data_dir=None,
+    num_samples=10000,
+    probe_labels=metrics.DEFAULT_PROBE_LABELS,
+    parzen=True,
+    anomaly_dataset=None,
+    classifier_cache_dir=None,
+    seed=0,
+    anomaly_labels=None,
+):
+    """Every measure of this module for a model on a dataset.
+
+    The validation images are the ones `keras_aae.data.load_splits` holds out
+    of training (the CLI trains without them).
+
+    Args:
+        model: A trained `keras_aae.AdversarialAutoencoder`.
+        dataset: Dataset name, as for `keras_aae.data.load_splits`.
+        data_dir: TFDS data folder (default `$TFDS_DATA_DIR`).
+        num_samples: Prior samples decoded for Parzen and sample quality.
+        probe_labels: Label budgets of the latent probes.
+        parzen: Whether to run the Parzen protocol (a few seconds per 1,000
+            test images).
+        anomaly_dataset: Optional second dataset whose test images are the
+            anomalies for the AUROC figures (e.g. `"fashion_mnist"`).
+        classifier_cache_dir: Where the judging classifier is cached.
+        seed: Int seed of prior draws and label choices.
+        anomaly_labels: Optional classes held out of training (`keras-aae
+            train --holdout-labels`): their test images are the anomalies,
+            the other test images the normal ones.
+
+    Returns:
+        A dict of plain numbers and lists (JSON-ready); variants add their
+        own figures under `"variant"` (see `variant_figures`).
+
+    Raises:
+        ValueError: For a `SupervisedAdversarialAutoencoder` (its decoder
+            needs labels; see `variant_figures`), or both anomaly options.
+
+    Example:
+
+    >>> # evaluation.evaluate(model, "mnist", anomaly_dataset="fashion_mnist")
+    """
+    if isinstance(model, models.SupervisedAdversarialAutoencoder):
+        raise ValueError(
+            f"evaluate scores models whose decoder reads the encoder's codes; "
+            f"a {type(model).__name__} decoder also reads labels. Use "
+            "evaluation.variant_figures. Received: model of type "
+            f"{type(model).__name__}"
+        )
+    if anomaly_dataset and anomaly_labels:
+        raise ValueError(
+            "Give anomalies as a dataset or as held-out labels, not both. "
+            f"Received: anomaly_dataset={anomaly_dataset!r}, "
+            f"anomaly_labels={anomaly_labels!r}"
+        )
+    splits = data.load_splits(dataset, data_dir=data_dir)
+    anomalies = None
+    if anomaly_dataset:
+        anomalies = data.load_arrays(
+            anomaly_dataset, "test", data_dir=data_dir
+        )[0]
+    if anomaly_labels:
+        splits, anomalies = data.hold_out(splits, anomaly_labels)
+    result = evaluate_codec(
+        model.encode,
+        model.decode,
+        model.code_prior,
+        splits,
+        dataset,
+        num_samples=num_samples,
+        probe_labels=probe_labels,
+        parzen=parzen,
+        anomalies=anomalies,
+        classifier_cache_dir=classifier_cache_dir,
+        seed=seed,
+    )
+    if anomaly_dataset:
+        result["anomaly_auroc"] = {
+            "against": anomaly_dataset,
+            **result["anomaly_auroc"],
+        }
+    if anomaly_labels:
+        result["anomaly_auroc"] = {
+            "held_out_labels": [int(c) for c in anomaly_labels],
+            **result["anomaly_auroc"],
+        }
+    figures = variant_figures(model, splits)
+    if figures:
+        result["variant"] = figures
+    return result
+
+
+def held_out_class_auroc(model, images, labels, held_out):
+    """AUROC of anomaly scores for one held-out class (seed 001's use case).
+
+    The model was trained without class `held_out`; its test images are the
+    anomalies, every other test image is normal.
+
+    Args:
+        model: A trained `AdversarialAutoencoder`.
+        images: Test images.
+        labels: Their labels.
+        held_out: The class left out of training.
+
+    Returns:
+        A dict `{"reconstruction": auroc, "latent": auroc}`.
+    """
+    (normal, _), (odd, _) = data.split_classes(images, labels, [held_out])
+    normal_scores = anomaly_scores(model, normal)
+    odd_scores = anomaly_scores(model, odd)
+    return {
+        name: metrics.auroc(normal_scores[name], odd_scores[name])
+        for name in normal_scores
+    }
+
+
+def evaluate_codec(
+    encode,
+    decode,
+    prior,
+    splits,
+    dataset,
+    num_samples=10000,
+    probe_labels=metrics.DEFAULT_PROBE_LABELS,
+    parzen=True,
+    anomalies=None,
+    classifier_cache_dir=None,
+    seed=0,
+):
+    """`evaluate` for any encoder and decoder given as functions.
+
+    Scores models from other frameworks exactly like keras-aae's
+    (`benchmarks/compare.py` scores the seed tutorial's PyTorch model so).
+
+    Args:
+        encode: Function from images to codes (numpy in, numpy out).
+        decode: Function from codes to images.
+        prior: A `keras_aae.priors.Prior`, the distribution codes should match
+            and samples are decoded from.
+        splits: Dict of `(images, labels)` for `"train"`, `"validation"` and
+            `"test"`, as `keras_aae.data.load_splits` returns.
+        dataset: Name of the dataset (for the judging classifier's cache).
+        anomalies: Optional images scored as anomalies against the test set.
+        num_samples, probe_labels, parzen, classifier_cache_dir, seed: As
+            for `evaluate`.
+
+    Returns:
+        A dict of plain numbers and lists (JSON-ready).
+    """
+    (x_train, y_train), (x_val, _), (x_test, y_test) = (
+        splits["train"],
+        splits["validation"],
+        splits["test"],
+    )
+    train_codes, test_codes = (
+        np.asarray(encode(x_train)),
+        np.asarray(encode(x_test)),
+    )
+    errors = metrics.reconstruction_errors(x_test, decode(test_codes))
+    prior_draws = np.asarray(prior.sample(2 * len(test_codes), seed=seed))
+    samples = np.asarray(
+        decode(np.asarray(prior.sample(num_samples, seed=seed + 1)))
+    )
+    num_classes = int(np.max(y_train)) + 1
+    result = {
+        "dataset": dataset,
+        "reconstruction": {"mse": errors["mse"], "bce": errors["bce"]},
+        "prior_match": metrics.prior_match(
+            test_codes,
+            prior_draws[: len(test_codes)],
+            prior_draws[len(test_codes) :],
+        ),
+        "latent_probes": metrics.latent_probes(
+            train_codes, y_train, test_codes, y_test, probe_labels, seed
+        ),
+        "kmeans_clustering_accuracy": metrics.hungarian_accuracy(
+            _kmeans_clusters(test_codes, num_classes, seed), y_test
+        ),
+    }
+    if parzen:
+        result["parzen"] = metrics.parzen_evaluation(samples, x_val, x_test)
+    classifier = judge_classifier(
+        x_train, y_train, dataset, classifier_cache_dir, seed
+    )
+    result["sample_quality"] = sample_quality(classifier, samples, x_test)
+    if anomalies is not None:
+        normal = _codec_anomaly_scores(
+            encode, decode, prior, x_test, test_codes
+        )
+        odd = _codec_anomaly_scores(encode, decode, prior, anomalies)
+        result["anomaly_auroc"] = {
+            name: metrics.auroc(normal[name], odd[name]) for name in normal
+        }
+    return result
+
+
+def _codec_anomaly_scores(encode, decode, prior, images, codes=None):
+    codes = np.asarray(encode(images)) if codes is None else codes
+    return {
+        "reconstruction": metrics.reconstruction_errors(images, decode(codes))[
+            "per_image_mse"
+        ],
+        "latent": -metrics.latent_log_density(prior, codes),
+    }

@@ -1,0 +1,38 @@
+"""The adversarial autoencoder and the paper's family, one file each.
+
+- `AdversarialAutoencoder` (section 2): the phases, the hooks, the config;
+- `LabelInformedAdversarialAutoencoder` (section 2.3);
+- `SupervisedAdversarialAutoencoder` (section 4);
+- `CategoricalAdversarialAutoencoder`: codes `(y, z)`, sections 5-7;
+- `SemiSupervisedAdversarialAutoencoder` (section 5);
+- `ClusteringAdversarialAutoencoder` (section 6);
+- `DimensionalityReductionAdversarialAutoencoder` (section 7);
+- `CodePart`: a slice of the code matched to a prior by a discriminator;
+- `load_model`: loads a `.keras` file with one clear error.
+"""
+
+from keras_aae.models.adversarial_autoencoder import AdversarialAutoencoder
+from keras_aae.models.categorical import CategoricalAdversarialAutoencoder
+from keras_aae.models.clustering import ClusteringAdversarialAutoencoder
+from keras_aae.models.code_part import CodePart
+from keras_aae.models.dimensionality_reduction import (
+    DimensionalityReductionAdversarialAutoencoder,
+)
+from keras_aae.models.label_informed import LabelInformedAdversarialAutoencoder
+from keras_aae.models.saving import load_model
+from keras_aae.models.semi_supervised import (
+    SemiSupervisedAdversarialAutoencoder,
+)
+from keras_aae.models.supervised import SupervisedAdversarialAutoencoder
+
+__all__ = [
+    "AdversarialAutoencoder",
+    "CategoricalAdversarialAutoencoder",
+    "ClusteringAdversarialAutoencoder",
+    "CodePart",
+    "DimensionalityReductionAdversarialAutoencoder",
+    "LabelInformedAdversarialAutoencoder",
+    "SemiSupervisedAdversarialAutoencoder",
+    "SupervisedAdversarialAutoencoder",
+    "load_model",
+]

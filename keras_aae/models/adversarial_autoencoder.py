@@ -1,0 +1,549 @@
+"""The adversarial autoencoder as one subclassed `keras.Model`.
+
+Training follows Makhzani et al. (2015), section 2: every batch runs a
+reconstruction phase, then a regularization phase in two steps (the
+discriminator learns to tell prior samples from codes, then the encoder, as
+the generator, learns to fool it). Each phase has its own optimizer
+(`keras_aae.training.PhaseTrainer`).
+"""
+
+import copy
+
+import keras
+import tensorflow as tf
+from keras import ops
+
+from keras_aae import priors as priors_lib
+from keras_aae._validation import check_keras_model
+from keras_aae._validation import check_non_negative_number
+from keras_aae._validation import check_positive_int
+from keras_aae.models import losses
+from keras_aae.models.code_part import CodePart
+from keras_aae.models.inference import AutoencoderInference
+from keras_aae.models.saving import AtomicSaving
+from keras_aae.networks import ends_in_sigmoid
+from keras_aae.training import PhaseTrainer
+from keras_aae.training import ReplicaSeedGenerator
+from keras_aae.training.distribution import per_replica_logs
+
+# Defaults chosen on MNIST with the seed tutorial's 784-256-64 MLPs; the
+# sweep behind them is in benchmarks/README.md. With the seed's optimizer
+# settings (one discriminator step, Adam with beta_1=0.9 at equal rates) the
+# game oscillates: the generator overshoots, the discriminator's accuracy
+# falls below chance and the codes drift away from the prior. What helped, in
+# order of effect: several discriminator steps per batch (it must keep up
+# with the encoder), Adam without momentum (beta_1=0: momentum makes both
+# players overshoot), and instance noise on the discriminator's inputs (it
+# keeps the discriminator's accuracy below 0.9 and its gradient informative).
+DEFAULT_RECONSTRUCTION_LEARNING_RATE = 1e-3
+DEFAULT_DISCRIMINATOR_LEARNING_RATE = 5e-4
+DEFAULT_GENERATOR_LEARNING_RATE = 5e-4
+DEFAULT_DISCRIMINATOR_STEPS = 5
+DEFAULT_DISCRIMINATOR_NOISE = 1.5
+
+
+def _check_shapes(*checks):
+    for what, got, expected in checks:
+        if tuple(got) != tuple(expected):
+            raise ValueError(
+                f"The {what} shape must be {tuple(expected)} to fit the "
+                f"other networks. Received: {what} shape {tuple(got)}"
+            )
+
+
+def _sized_prior(prior, size):
+    """`prior` (a name is built with `size`), checked to be `size`-D."""
+    if isinstance(prior, str):
+        prior = priors_lib.get(prior, latent_dim=size)
+    if prior.latent_dim != size:
+        raise ValueError(
+            "The prior's latent_dim must equal the size of the code it "
+            f"regularizes ({size}). Received: prior.latent_dim="
+            f"{prior.latent_dim}"
+        )
+    return prior
+
+
+def _instance_noise(part, num_draws, batch_size, seed):
+    """`num_draws` batches of `part`'s instance noise, or None without."""
+    if not part.noise_stddev:
+        return None
+    shape = (num_draws, batch_size, part.size)
+    return part.noise_stddev * keras.random.normal(shape, seed=seed)
+
+
+def _check_network_shapes(model):
+    """Checks that a model's networks fit together, through its hooks."""
+    _check_shapes(
+        (
+            "decoder input",
+            model.decoder.inputs[0].shape[1:],
+            (model._decoder_input_dim(),),
+        ),
+        (
+            "decoder output",
+            model.decoder.outputs[0].shape[1:],
+            model.encoder.inputs[0].shape[1:],
+        ),
+    )
+    for part in model.regularized_parts():
+        disc = part.discriminator
+        _check_shapes(
+            (
+                f"{disc.name} input",
+                disc.inputs[0].shape[1:],
+                (model._discriminator_input_dim(part),),
+            ),
+            (f"{disc.name} output", disc.outputs[0].shape[1:], (1,)),
+        )
+
+
+@keras.saving.register_keras_serializable(package="keras_aae")
+class AdversarialAutoencoder(
+    AutoencoderInference, PhaseTrainer, AtomicSaving, keras.Model
+):
+    """An autoencoder whose codes are matched to a prior adversarially.
+
+    The model holds an `encoder` (`x -> z`), a `decoder` (`z -> x`), a
+    `discriminator` (`z -> logit`, "z came from the prior") and a `prior`.
+    `train_step` runs the three phases of the paper's section 2, each with
+    its own optimizer, and logs `loss` (the weighted sum of the three losses),
+    `reconstruction_loss`, `discriminator_loss`, `generator_loss` and
+    `discriminator_accuracy`. Calling the model returns reconstructions.
+
+    The paper's variants (`keras_aae.models`) subclass it and change what the
+    networks see through these hooks, never the phases: `_prior_dim`,
+    `_decoder_input_dim`, `regularized_parts` (the `CodePart`s matched to
+    priors), `_discriminator_input_dim`, `_labels`, `_label_bounds`,
+    `_decoder_input`, `_discriminator_input`, `_prior_draws`, `_penalty`,
+    `_train_phases` and `_test_results` (to add a phase). A variant's
+    constructor calls `super().__init__` first, sets its own state, and ends
+    with `self._end_init(ItsClass)`: the checks that read the hooks run then.
+
+    Args:
+        encoder: A `keras.Model` mapping inputs to codes `(n, latent_dim)`.
+        decoder: A `keras.Model` mapping codes back to the input shape.
+        discriminator: A `keras.Model` mapping codes to logits `(n, 1)`.
+        prior: A `keras_aae.priors.Prior`, a prior name or a config dict; a
+            name is built with the size of the code it regularizes.
+        reconstruction_loss: `"mse"` (per pixel) or `"binary_crossentropy"`.
+        reconstruction_weight: Non-negative weight of the reconstruction loss.
+        adversarial_weight: Non-negative weight of the generator's loss.
+        gradient_penalty_weight: Non-negative weight of an R1 penalty on the
+            discriminator's gradient at prior samples (0 disables it).
+        discriminator_noise: Standard deviation of the instance noise added
+            to both sides of the discriminator in training, in units of the
+            prior's standard deviation (0 disables it).
+        discriminator_steps: Positive int, discriminator updates per batch.
+        seed: Optional int seeding the prior draws made during training.
+        **kwargs: Passed to `keras.Model` (e.g. `name`).
+
+    Raises:
+        ValueError: If the networks' shapes do not fit together or a weight
+            is negative.
+        TypeError: If a network is not a `keras.Model`.
+
+    Example:
+
+    >>> import keras_aae
+    >>> from keras_aae import networks
+    >>> model = keras_aae.AdversarialAutoencoder(
+    ...     encoder=networks.mlp_encoder((28, 28, 1), 8, [64]),
+    ...     decoder=networks.mlp_decoder(8, (28, 28, 1), [64]),
+    ...     discriminator=networks.mlp_discriminator(8, [64]),
+    ...     prior="gaussian",
+    ... )
+    >>> model.compile()
+    >>> # model.fit(images, epochs=10, batch_size=128)
+    """
+
+    _PHASES = ("reconstruction", "discriminator", "generator")
+    _DEFAULT_LEARNING_RATES = {
+        "reconstruction": DEFAULT_RECONSTRUCTION_LEARNING_RATE,
+        "discriminator": DEFAULT_DISCRIMINATOR_LEARNING_RATE,
+        "generator": DEFAULT_GENERATOR_LEARNING_RATE,
+    }
+    _ADAM_BETA_1 = 0.0
+    # What `fit` logs, each averaged over the epoch by its own tracker.
+    _LOGGED = (
+        "loss",
+        "reconstruction_loss",
+        "discriminator_loss",
+        "generator_loss",
+        "discriminator_accuracy",
+    )
+    # The config: Keras objects, then plain values (attributes all).
+    _SERIALIZED = ("encoder", "decoder", "discriminator", "prior")
+    _CONFIG = (
+        "reconstruction_loss",
+        "reconstruction_weight",
+        "adversarial_weight",
+        "gradient_penalty_weight",
+        "discriminator_noise",
+        "discriminator_steps",
+        "seed",
+    )
+
+    def __init__(
+        self,
+        encoder,
+        decoder,
+        discriminator,
+        prior="gaussian",
+        reconstruction_loss="mse",
+        reconstruction_weight=1.0,
+        adversarial_weight=1.0,
+        gradient_penalty_weight=0.0,
+        discriminator_noise=DEFAULT_DISCRIMINATOR_NOISE,
+        discriminator_steps=DEFAULT_DISCRIMINATOR_STEPS,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.encoder = check_keras_model(encoder, "encoder")
+        self.decoder = check_keras_model(decoder, "decoder")
+        self.discriminator = check_keras_model(discriminator, "discriminator")
+        if not self.encoder.outputs or not self.decoder.inputs:
+            raise ValueError(
+                "The encoder and decoder must be built (functional) models."
+            )
+        self.latent_dim = int(self.encoder.outputs[0].shape[-1])
+        # A name is resolved in `_end_init`, once its size is known.
+        self.prior = prior if isinstance(prior, str) else priors_lib.get(prior)
+        if reconstruction_loss not in losses.RECONSTRUCTION_LOSSES:
+            raise ValueError(
+                "`reconstruction_loss` must be one of "
+                f"{losses.RECONSTRUCTION_LOSSES}. "
+                f"Received: reconstruction_loss={reconstruction_loss!r}"
+            )
+        self.reconstruction_loss = reconstruction_loss
+        for name, value in (
+            ("reconstruction_weight", reconstruction_weight),
+            ("adversarial_weight", adversarial_weight),
+            ("gradient_penalty_weight", gradient_penalty_weight),
+            ("discriminator_noise", discriminator_noise),
+        ):
+            setattr(self, name, check_non_negative_number(value, name))
+        self.discriminator_steps = check_positive_int(
+            discriminator_steps, "discriminator_steps"
+        )
+        self.seed = seed
+        self.seed_generator = ReplicaSeedGenerator(seed)
+        for phase in self._PHASES:
+            setattr(self, f"{phase}_optimizer", None)
+        self.trackers = {
+            name: keras.metrics.Mean(name=name) for name in self._LOGGED
+        }
+        # The sub-networks are functional models, already built: so is this.
+        self.built = True
+        self._end_init(AdversarialAutoencoder)
+
+    def _end_init(self, cls):
+        """Resolves the prior and checks the networks, through the hooks.
+
+        Every constructor in the hierarchy ends by calling this with its own
+        class; only the call of the most-derived constructor runs, when the
+        state every hook reads exists.
+        """
+        if type(self).__init__ is not cls.__init__:
+            return
+        self.prior = _sized_prior(self.prior, self._prior_dim())
+        self._noise_stddev = self.discriminator_noise * priors_lib.prior_scale(
+            self.prior
+        )
+        self._check_structure()
+
+    # ----------------------------------------------------------- variant hooks
+
+    def _check_structure(self):
+        """Raises `ValueError` if the networks and prior do not fit."""
+        _check_network_shapes(self)
+
+    def _prior_dim(self):
+        """Size of the code part that `prior` regularizes."""
+        return self.latent_dim
+
+    def _decoder_input_dim(self):
+        return self.latent_dim
+
+    def regularized_parts(self):
+        """The `CodePart`s matched to a prior, each by its own discriminator."""
+        size, noise = self.latent_dim, self._noise_stddev
+        return [CodePart(0, size, self.discriminator, self.prior, noise)]
+
+    def _discriminator_input_dim(self, part):
+        return part.size
+
+    def _labels(self, y):
+        """The labels the phases use (unsupervised: none, `y` is ignored)."""
+        return None
+
+    def _label_bounds(self):
+        """The inclusive `(low, high)` range of labels, or None if unused."""
+        return None
+
+    def _decoder_input(self, codes, labels):
+        return codes
+
+    def _discriminator_input(self, part, z, labels):
+        return z
+
+    def _prior_draws(self, part, num_samples, labels):
+        """`num_samples` prior draws for `part` (a multiple of the batch)."""
+        return part.prior.sample(num_samples, seed=self.seed_generator)
+
+    def _penalty(self):
+        """Extra cost added to the reconstruction phase's loss."""
+        return 0.0
+
+    @property
+    def code_prior(self):
+        """The distribution the encoder's whole output is matched to."""
+        return self.prior
+
+    @property
+    def decoder_prior(self):
+        """The distribution whose samples the decoder turns into images."""
+        return self.code_prior
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    # ---------------------------------------------------------------- training
+
+    def _phase_variables(self):
+        return {
+            "reconstruction": self.encoder.trainable_variables
+            + self.decoder.trainable_variables,
+            "discriminator": [
+                v
+                for part in self.regularized_parts()
+                for v in part.discriminator.trainable_variables
+            ],
+            "generator": self.encoder.trainable_variables,
+        }
+
+    def _data_spec(self):
+        """What `fit` checks of the data (`data.check_training_data`)."""
+        return {
+            "input_shape": tuple(self.encoder.inputs[0].shape[1:]),
+            "unit_interval": ends_in_sigmoid(self.decoder),
+            "label_bounds": self._label_bounds(),
+        }
+
+    # -------------------------------------------------------------- train step
+
+    def _weighted_reconstruction(self, x, x_hat):
+        # Losses in float32 also under a mixed-precision dtype policy.
+        per_example = losses.per_example_reconstruction_loss(
+            self.reconstruction_loss,
+            ops.cast(x, "float32"),
+            ops.cast(x_hat, "float32"),
+        )
+        return self.reconstruction_weight * ops.mean(per_example)
+
+    def _draw_step_randomness(self, batch_size, labels):
+        """All random numbers one training step uses, in one pass.
+
+        Once per step, outside the XLA-compiled phases: each `keras.random`
+        call costs tens of microseconds on a CPU, and XLA's CPU random
+        number generator is an order of magnitude slower than TensorFlow's.
+
+        Returns:
+            A tuple `(real_codes, noise)` of lists with one entry per
+            regularized code part: prior samples of shape
+            `(discriminator_steps, batch_size, size)`, and instance noise of
+            shape `(2 * discriminator_steps + 1, batch_size, size)` (real and
+            fake for each discriminator step, then the generator's) or None
+            when the part has no noise.
+        """
+        steps = self.discriminator_steps
+        real_codes, noise = [], []
+        for part in self.regularized_parts():
+            draws = self._prior_draws(part, steps * batch_size, labels)
+            real_codes.append(
+                ops.reshape(draws, (steps, batch_size, part.size))
+            )
+            noise.append(
+                _instance_noise(
+                    part, 2 * steps + 1, batch_size, self.seed_generator
+                )
+            )
+        return real_codes, noise
+
+    def _split_codes(self, codes):
+        return [p.slice(codes) for p in self.regularized_parts()]
+
+    def _reconstruction_phase(self, x, labels):
+        """Section 2, reconstruction phase: encoder and decoder step on the
+        reconstruction loss. Returns `(loss, codes, tape)`: the tape recorded
+        the encoder pass, which the generator phase reuses."""
+        variables = self._phase_variables()["reconstruction"]
+        with tf.GradientTape(persistent=True) as tape:
+            codes = ops.cast(self.encoder(x, training=True), "float32")
+            x_hat = self.decoder(
+                self._decoder_input(codes, labels), training=True
+            )
+            loss = self._weighted_reconstruction(x, x_hat) + self._penalty()
+        self._minimize("reconstruction", tape, loss, variables)
+        return loss, codes, tape
+
+    def _discriminator_loss(self, reals, fakes, labels, noise=None):
+        """The discriminators' summed loss and mean accuracy on prior
+        samples `reals` vs codes `fakes` (one tensor per part), with
+        `(real, fake)` instance noise pairs per part in training."""
+        part_losses, accuracies = [], []
+        training = noise is not None
+        for i, part in enumerate(self.regularized_parts()):
+            z_real, z_fake = reals[i], fakes[i]
+            if training and noise[i] is not None:
+                z_real, z_fake = z_real + noise[i][0], z_fake + noise[i][1]
+            loss, accuracy = part.discriminator_loss(
+                self._discriminator_input(part, z_real, labels),
+                self._discriminator_input(part, z_fake, labels),
+                training,
+                self.gradient_penalty_weight,
+            )
+            part_losses.append(loss)
+            accuracies.append(accuracy)
+        return ops.sum(ops.stack(part_losses)), ops.mean(ops.stack(accuracies))
+
+    def _discriminator_phase(self, codes, labels, real_codes, noise):
+        """Section 2, regularization phase, first step: the discriminators
+        learn to tell prior samples from codes.
+
+        Each of the `discriminator_steps` updates sees fresh prior samples and
+        fresh instance noise (Sonderby et al., 2016: codes from a deterministic
+        encoder lie on a thin manifold that a discriminator separates from any
+        full-rank prior perfectly, and then its gradient says nothing useful;
+        blurring both sides keeps it informative). The codes are this batch's,
+        reused: the discriminator is small next to the encoder. The first
+        step's loss and accuracy are reported, measured before any update.
+        """
+        variables = self._phase_variables()["discriminator"]
+        fakes = self._split_codes(ops.stop_gradient(codes))
+        reported = None
+        for step in range(self.discriminator_steps):
+            step_noise = [
+                None if n is None else (n[2 * step], n[2 * step + 1])
+                for n in noise
+            ]
+            with tf.GradientTape() as tape:
+                loss, accuracy = self._discriminator_loss(
+                    [r[step] for r in real_codes], fakes, labels, step_noise
+                )
+            self._minimize("discriminator", tape, loss, variables)
+            if reported is None:
+                reported = (loss, accuracy)
+        return reported
+
+    def _generator_loss(self, codes, labels, noise=None):
+        part_losses = []
+        for i, part in enumerate(self.regularized_parts()):
+            z = part.slice(codes)
+            if noise is not None and noise[i] is not None:
+                z = z + noise[i]
+            z = self._discriminator_input(part, z, labels)
+            part_losses.append(
+                part.generator_loss(z, training=noise is not None)
+            )
+        return self.adversarial_weight * ops.sum(ops.stack(part_losses))
+
+    def _generator_phase(self, codes, labels, tape, noise):
+        """Section 2, regularization phase, second step: the encoder, as the
+        generator, learns to fool the updated discriminators.
+
+        The gradient reaches the encoder through the reconstruction phase's
+        tape: the discriminator's gradient at the codes is pulled back through
+        the recorded encoder pass, which saves a second encoder forward pass.
+        Like a joint update of both losses, it is taken at the encoder weights
+        from the start of the step.
+        """
+        variables = self._phase_variables()["generator"]
+        codes_in = ops.stop_gradient(codes)
+        with tf.GradientTape() as code_tape:
+            code_tape.watch(codes_in)
+            loss = self._generator_loss(codes_in, labels, noise)
+        code_grads = code_tape.gradient(
+            loss,
+            codes_in,
+            output_gradients=self._gradient_scale("generator", loss),
+        )
+        grads = tape.gradient(codes, variables, output_gradients=code_grads)
+        self.generator_optimizer.apply(grads, variables)
+        return loss
+
+    def _train_phases(self, x, labels, real_codes, noise):
+        """The paper's phases on one batch; returns the logged values."""
+        reconstruction, codes, tape = self._reconstruction_phase(x, labels)
+        discriminator, accuracy = self._discriminator_phase(
+            codes, labels, real_codes, noise
+        )
+        generator_noise = [None if n is None else n[-1] for n in noise]
+        generator = self._generator_phase(codes, labels, tape, generator_noise)
+        return {
+            "reconstruction_loss": reconstruction,
+            "discriminator_loss": discriminator,
+            "generator_loss": generator,
+            "discriminator_accuracy": accuracy,
+        }
+
+    def _update_metrics(self, results):
+        # `loss` is the sum of the phases' losses; accuracies are not losses.
+        phase_losses = [v for k, v in results.items() if k.endswith("_loss")]
+        self.trackers["loss"].update_state(ops.sum(ops.stack(phase_losses)))
+        for name, value in results.items():
+            self.trackers[name].update_state(value)
+        return per_replica_logs({m.name: m.result() for m in self.metrics})
+
+    def _unpack(self, data):
+        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
+        return x, self._labels(y)
+
+    def train_step(self, data):
+        x, labels = self._unpack(data)
+        real_codes, noise = self._draw_step_randomness(ops.shape(x)[0], labels)
+        phases = self._phase_runner(self._train_phases)
+        return self._update_metrics(phases(x, labels, real_codes, noise))
+
+    def _test_results(self, x, labels):
+        codes = ops.cast(self.encoder(x, training=False), "float32")
+        reconstruction = self._weighted_reconstruction(
+            x, self.decoder(self._decoder_input(codes, labels), training=False)
+        )
+        reals = [
+            self._prior_draws(part, ops.shape(x)[0], labels)
+            for part in self.regularized_parts()
+        ]
+        discriminator, accuracy = self._discriminator_loss(
+            reals, self._split_codes(codes), labels
+        )
+        return {
+            "reconstruction_loss": reconstruction,
+            "discriminator_loss": discriminator,
+            "generator_loss": self._generator_loss(codes, labels),
+            "discriminator_accuracy": accuracy,
+        }
+
+    def test_step(self, data):
+        return self._update_metrics(self._test_results(*self._unpack(data)))
+
+    # ----------------------------------------------------------- serialization
+
+    def get_config(self):
+        config = super().get_config()
+        for key in self._SERIALIZED:
+            config[key] = keras.saving.serialize_keras_object(
+                getattr(self, key)
+            )
+        config.update({key: getattr(self, key) for key in self._CONFIG})
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        # Keras' deserialization consumes nested dicts: work on a copy.
+        config = copy.deepcopy(config)
+        for key in cls._SERIALIZED:
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)

@@ -1,0 +1,67 @@
+"""What a trained autoencoder answers: codes, images, reconstructions."""
+
+import keras
+import numpy as np
+from keras import ops
+
+
+class AutoencoderInference:
+    """A `keras.Model` mixin: `encode`, `decode`, `reconstruct`, `generate`.
+
+    The model holds `encoder` and `decoder` networks, a `decoder_prior`, and
+    the hooks `_labels(y)` and `_decoder_input(codes, labels)` (the paper's
+    supervised variants feed the decoder a label beside the code). Results
+    are numpy arrays; calling the model returns reconstructions.
+
+    Example:
+
+    >>> # codes = model.encode(images); images = model.decode(codes)
+    >>> # samples = model.generate(64, seed=0)
+    """
+
+    def call(self, inputs, training=False):
+        """Returns the reconstructions of `inputs`."""
+        x, labels = self._split_inputs(inputs)
+        codes = self.encoder(x, training=training)
+        return self.decoder(
+            self._decoder_input(codes, labels), training=training
+        )
+
+    def _split_inputs(self, inputs):
+        return inputs, None
+
+    def reconstruct(self, x, labels=None, batch_size=256):
+        """Returns the reconstructions of `x` as a numpy array.
+
+        Args:
+            x: Images.
+            labels: Int labels, for models whose decoder reads them.
+            batch_size: Positive int.
+        """
+        codes = self._decoder_input(
+            self.encode(x, batch_size), self._labels(labels)
+        )
+        return self.decode(ops.convert_to_numpy(codes), batch_size)
+
+    def encode(self, x, batch_size=256):
+        """Returns the codes of `x` as a numpy array."""
+        return self.encoder.predict(x, batch_size=batch_size, verbose=0)
+
+    def decode(self, z, batch_size=256):
+        """Returns the decoded images of codes `z` as a numpy array."""
+        return self.decoder.predict(z, batch_size=batch_size, verbose=0)
+
+    def generate(self, num_samples, seed=None):
+        """Decodes `num_samples` draws of `decoder_prior` (numpy images);
+        the same `seed` gives the same images."""
+        return self.decode(
+            np.asarray(self.sample_codes(num_samples, seed=seed))
+        )
+
+    def sample_codes(self, num_samples, seed=None):
+        """Draws `num_samples` decoder inputs from `decoder_prior`."""
+        return self.decoder_prior.sample(num_samples, seed=seed)
+
+    def predict_step(self, data):
+        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        return self(x, training=False)

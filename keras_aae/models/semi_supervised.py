@@ -1,0 +1,156 @@
+"""The semi-supervised adversarial autoencoder (Makhzani et al., 2015,
+section 5)."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+from keras_aae._validation import check_class_count
+from keras_aae._validation import check_non_negative_number
+from keras_aae.models import losses
+from keras_aae.models.adversarial_autoencoder import AdversarialAutoencoder
+from keras_aae.models.categorical import CategoricalAdversarialAutoencoder
+from keras_aae.models.labels import int_labels
+
+
+@keras.saving.register_keras_serializable(package="keras_aae")
+class SemiSupervisedAdversarialAutoencoder(CategoricalAdversarialAutoencoder):
+    """The semi-supervised AAE (paper section 5, figure 8).
+
+    The categorical architecture (`CategoricalAdversarialAutoencoder`: the
+    code is a softmax `y` over the classes and a style `z`, each matched to
+    its prior by its own discriminator) plus the semi-supervised
+    classification phase: after the reconstruction and regularization
+    phases, the encoder minimizes the cross-entropy of `q(y|x)` on the
+    batch's labeled examples (label >= 0; unlabeled ones carry -1) with its
+    own optimizer (`compile` also takes `classification_optimizer` and
+    `classification_learning_rate`).
+
+    Args:
+        encoder: A `keras.Model` mapping inputs to `(n, num_classes +
+            style_dim)` codes whose first `num_classes` entries are a
+            softmax (`networks.mlp_categorical_encoder`).
+        decoder: A `keras.Model` mapping those codes back to inputs.
+        discriminator: A `keras.Model` judging styles `(n, style_dim)`.
+        categorical_discriminator: A `keras.Model` judging `y`
+            `(n, num_classes)`.
+        prior: The style's prior (name, config or object).
+        num_classes: Int >= 2, the number of classes.
+        classification_weight: Non-negative weight of the cross-entropy.
+        **kwargs: The other `AdversarialAutoencoder` arguments.
+
+    Raises:
+        ValueError: If the networks' shapes do not fit together.
+        TypeError: If `categorical_discriminator` is not a `keras.Model`.
+
+    Example:
+
+    >>> from keras_aae import networks
+    >>> model = SemiSupervisedAdversarialAutoencoder(
+    ...     networks.mlp_categorical_encoder((28, 28, 1), 10, 10, [256]),
+    ...     networks.mlp_decoder(20, (28, 28, 1), [256]),
+    ...     networks.mlp_discriminator(10, [256]),
+    ...     networks.mlp_discriminator(10, [256]), num_classes=10)
+    >>> model.compile(classification_learning_rate=1e-3)
+    >>> # model.fit(data.semi_supervised_dataset(x, y_with_minus_ones))
+    """
+
+    _PHASES = CategoricalAdversarialAutoencoder._PHASES + ("classification",)
+    _DEFAULT_LEARNING_RATES = {
+        **CategoricalAdversarialAutoencoder._DEFAULT_LEARNING_RATES,
+        "classification": 1e-3,
+    }
+    _LOGGED = CategoricalAdversarialAutoencoder._LOGGED + (
+        "classification_loss",
+    )
+    _CONFIG = AdversarialAutoencoder._CONFIG + (
+        "num_classes",
+        "classification_weight",
+    )
+
+    def __init__(
+        self,
+        encoder,
+        decoder,
+        discriminator,
+        categorical_discriminator,
+        prior="gaussian",
+        num_classes=10,
+        classification_weight=1.0,
+        **kwargs,
+    ):
+        super().__init__(
+            encoder,
+            decoder,
+            discriminator,
+            categorical_discriminator,
+            prior=prior,
+            num_categories=check_class_count(num_classes, "num_classes"),
+            **kwargs,
+        )
+        self.classification_weight = check_non_negative_number(
+            classification_weight, "classification_weight"
+        )
+        self._end_init(SemiSupervisedAdversarialAutoencoder)
+
+    @property
+    def num_classes(self):
+        return self.num_categories
+
+    def _labels(self, y):
+        return None if y is None else int_labels(y)
+
+    def _label_bounds(self):
+        return (-1, self.num_classes - 1)
+
+    def _phase_variables(self):
+        variables = super()._phase_variables()
+        variables["classification"] = self.encoder.trainable_variables
+        return variables
+
+    def _classification_loss(self, probabilities, labels):
+        """Cross-entropy of `q(y|x)` on the labeled examples (label >= 0)."""
+        labeled = ops.cast(labels >= 0, "float32")
+        safe = ops.where(labels >= 0, labels, 0)
+        cross_entropy = losses.sparse_cross_entropy(safe, probabilities)
+        count = ops.maximum(ops.sum(labeled), 1.0)
+        weighted = ops.sum(cross_entropy * labeled) / count
+        return self.classification_weight * weighted
+
+    def _classification_phase(self, x, labels):
+        """Section 5, semi-supervised classification phase: the encoder
+        minimizes the cross-entropy of `q(y|x)` on the labeled examples."""
+        variables = self._phase_variables()["classification"]
+        with tf.GradientTape() as tape:
+            codes = ops.cast(self.encoder(x, training=True), "float32")
+            loss = self._classification_loss(
+                codes[:, : self.num_classes], labels
+            )
+        self._minimize("classification", tape, loss, variables)
+        return loss
+
+    def _train_phases(self, x, labels, real_codes, noise):
+        results = super()._train_phases(x, labels, real_codes, noise)
+        if labels is not None:
+            results["classification_loss"] = self._classification_phase(
+                x, labels
+            )
+        return results
+
+    def _test_results(self, x, labels):
+        results = super()._test_results(x, labels)
+        if labels is not None:
+            codes = ops.cast(self.encoder(x, training=False), "float32")
+            results["classification_loss"] = self._classification_loss(
+                codes[:, : self.num_classes], labels
+            )
+        return results
+
+    def predict_classes(self, x, batch_size=256):
+        """Returns `q(y|x)`, the class probabilities `(n, num_classes)`."""
+        return self.predict_categories(x, batch_size)
+
+    def classify(self, x, batch_size=256):
+        """Returns the most probable class of each example."""
+        return np.argmax(self.predict_classes(x, batch_size), axis=1)

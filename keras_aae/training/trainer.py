@@ -1,0 +1,207 @@
+"""A `keras.Model` mixin for models trained in phases, one optimizer each.
+
+Keras' trainer compiles a model with one optimizer, wraps it for mixed
+precision, picks `steps_per_execution` and XLA, and saves the optimizer in
+the model's compile config. A model whose `train_step` runs several phases
+(the adversarial autoencoder's reconstruction, discriminator and generator
+phases) needs the same for every phase's optimizer: that lives here, so
+that the model class holds only the paper's algorithm.
+
+A model using it defines `_PHASES` (phase names), `_DEFAULT_LEARNING_RATES`
+(phase -> rate), `_ADAM_BETA_1`, `_phase_variables()` (phase -> the
+variables its optimizer updates) and `_data_spec()` (what `fit` checks).
+"""
+
+import keras
+import tensorflow as tf
+
+from keras_aae._validation import check_positive_number
+from keras_aae.data import check_training_data
+from keras_aae.training import distribution
+from keras_aae.training import precision
+from keras_aae.training import xla
+
+_RESERVED = ("loss", "optimizer", "metrics", "loss_weights")
+
+
+class PhaseTrainer:
+    """Per-phase optimizers, their compile config, scaling and XLA.
+
+    Example:
+
+    >>> # class MyModel(PhaseTrainer, keras.Model):
+    >>> #     _PHASES = ("reconstruction", "discriminator")
+    >>> #     ...
+    >>> # model.compile(discriminator_learning_rate=2e-4)
+    """
+
+    _PHASES = ()
+    _DEFAULT_LEARNING_RATES = {}
+    _ADAM_BETA_1 = 0.9
+    # Set by `_compile_phases`.
+    _requested_jit_compile = "auto"
+    _loss_scaled = False
+    _jit_phases = None
+
+    def compile(self, **kwargs):
+        """Configures one optimizer per training phase.
+
+        For each phase `p` of the model's `_PHASES` (the adversarial
+        autoencoder: `reconstruction`, `discriminator`, `generator`; the
+        semi-supervised models add `classification`):
+
+        - `p_optimizer`: an optimizer, its name or config; default: Adam at
+          `p_learning_rate`, with the model's `beta_1`;
+        - `p_learning_rate`: that Adam's rate; default: the model's rate for
+          the phase (`_DEFAULT_LEARNING_RATES`).
+
+        Each optimizer is built on its own phase's variables here, so saved
+        optimizer state is restored by `load_model` and `BackupAndRestore`
+        instead of being skipped (Keras skips unbuilt optimizers).
+
+        Args:
+            **kwargs: The phases' optimizers and rates, and the arguments of
+                `keras.Model.compile` (`steps_per_execution`, `jit_compile`,
+                `run_eagerly`, ...). `loss`, `optimizer` and `metrics` are
+                not accepted: the model defines its own.
+
+        Raises:
+            ValueError: On a non-positive learning rate, one optimizer given
+                for two phases, or an argument the model defines itself.
+
+        Example:
+
+        >>> # model.compile(discriminator_learning_rate=2e-4,
+        >>> #               steps_per_execution=16)
+        """
+        for key in _RESERVED:
+            if kwargs.get(key) is not None:
+                raise ValueError(
+                    f"{type(self).__name__}.compile does not take `{key}`: "
+                    "each phase has its own optimizer argument "
+                    f"({', '.join(p + '_optimizer' for p in self._PHASES)}). "
+                    f"Received: {key}={kwargs[key]!r}"
+                )
+            kwargs.pop(key, None)
+        optimizers = {
+            phase: self._phase_optimizer(
+                phase,
+                kwargs.pop(f"{phase}_optimizer", None),
+                kwargs.pop(f"{phase}_learning_rate", None),
+            )
+            for phase in self._PHASES
+        }
+        if len({id(o) for o in optimizers.values()}) < len(optimizers):
+            raise ValueError(
+                "Each phase needs its own optimizer instance (an optimizer is "
+                "bound to the variables it was built on). Received the same "
+                "optimizer for two phases."
+            )
+        self._loss_scaled = precision.needs_loss_scaling(self, *self.layers)
+        for phase, optimizer in optimizers.items():
+            if self._loss_scaled:
+                optimizer = precision.loss_scaled(optimizer)
+            setattr(self, f"{phase}_optimizer", optimizer)
+        kwargs["steps_per_execution"] = distribution.steps_per_execution(
+            kwargs.get("steps_per_execution")
+        )
+        self._requested_jit_compile = kwargs.get("jit_compile", "auto")
+        self._jit_phases = None
+        # Keras' `optimizer` is the first phase's, so `summary()` and
+        # callbacks that read `model.optimizer` see a real one.
+        first = f"{self._PHASES[0]}_optimizer"
+        super().compile(optimizer=getattr(self, first), **kwargs)
+        setattr(self, first, self.optimizer)
+        variables = self._phase_variables()
+        for phase in self._PHASES:
+            optimizer = getattr(self, f"{phase}_optimizer")
+            if not optimizer.built:
+                optimizer.build(variables[phase])
+
+    def _phase_optimizer(self, phase, optimizer, learning_rate):
+        """`optimizer`, or Adam at `learning_rate` (None: the default)."""
+        if learning_rate is None:
+            learning_rate = self._DEFAULT_LEARNING_RATES[phase]
+        learning_rate = check_positive_number(
+            learning_rate, f"{phase}_learning_rate"
+        )
+        if optimizer is None:
+            return keras.optimizers.Adam(
+                learning_rate=learning_rate, beta_1=self._ADAM_BETA_1
+            )
+        return keras.optimizers.get(optimizer)
+
+    def get_compile_config(self):
+        if not self.compiled:
+            return None
+        config = {
+            f"{phase}_optimizer": keras.saving.serialize_keras_object(
+                getattr(self, f"{phase}_optimizer")
+            )
+            for phase in self._PHASES
+        }
+        config["steps_per_execution"] = self.steps_per_execution
+        config["jit_compile"] = self._requested_jit_compile
+        config["run_eagerly"] = self.run_eagerly
+        return config
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        if tf.distribute.has_strategy():
+            # Saved outside a strategy with several steps per execution.
+            config.pop("steps_per_execution", None)
+        for phase in self._PHASES:
+            key = f"{phase}_optimizer"
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        self.compile(**config)
+
+    def fit(self, x=None, y=None, *args, **kwargs):
+        """Trains the model; arguments as in `keras.Model.fit`.
+
+        The data is checked first (`keras_aae.data.check_training_data`):
+        numeric, finite, non-empty, shaped like the encoder's input, in
+        [0, 1] when the decoder ends in a sigmoid, labels in range for the
+        models that read them. Numpy arrays are checked whole, a
+        `tf.data.Dataset` by its element spec and first batch.
+
+        Raises:
+            ValueError: On data that does not fit the model.
+            TypeError: On non-numeric data.
+        """
+        check_training_data(x, y, **self._data_spec())
+        return super().fit(x, y, *args, **kwargs)
+
+    def evaluate(self, x=None, y=None, *args, **kwargs):
+        """Scores the model; arguments as in `keras.Model.evaluate`; the
+        data is checked as in `fit`."""
+        check_training_data(x, y, **self._data_spec())
+        return super().evaluate(x, y, *args, **kwargs)
+
+    def _minimize(self, phase, tape, loss, variables):
+        """One step of `phase`'s optimizer on `loss`, recorded by `tape`."""
+        grads = tape.gradient(
+            loss, variables, output_gradients=self._gradient_scale(phase, loss)
+        )
+        getattr(self, f"{phase}_optimizer").apply(grads, variables)
+
+    def _gradient_scale(self, phase, loss):
+        """The factor between `loss` and the loss whose gradient is applied.
+
+        Under a distribution strategy the update is that of the mean over
+        the global batch; under `mixed_float16` the loss is also multiplied
+        by the phase optimizer's loss scale, which its `apply` divides out.
+        """
+        optimizer = getattr(self, f"{phase}_optimizer")
+        scale = distribution.global_batch_scale()
+        return optimizer.scale_loss(keras.ops.ones_like(loss)) * scale
+
+    def _phase_runner(self, phases):
+        """`phases` (a function of the step's tensors), XLA-compiled when
+        `keras_aae.training.xla.jit_compile_phases` says so."""
+        if not xla.jit_compile_phases(
+            self, self._requested_jit_compile, self._loss_scaled
+        ):
+            return phases
+        if self._jit_phases is None:
+            self._jit_phases = xla.compiled(phases)
+        return self._jit_phases

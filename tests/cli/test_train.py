@@ -1,0 +1,177 @@
+"""Tests of keras_aae.cli.train"""
+
+import csv
+import json
+
+import numpy as np
+import tensorflow as tf
+
+from helpers import SMALL_RUN
+from helpers import run_cli
+
+
+def test_missing_mnist_is_a_user_error(tmp_path):
+    result = run_cli(
+        "train",
+        "--out",
+        str(tmp_path / "o"),
+        "--data-dir",
+        str(tmp_path),
+        env={"TFDS_DATA_DIR": str(tmp_path)},
+    )
+    assert result.returncode == 2
+    assert "TFDS_DATA_DIR" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_train_writes_everything_then_sample(tmp_path):
+    out = tmp_path / "run"
+    result = run_cli(
+        "train",
+        *SMALL_RUN,
+        "--epochs",
+        "2",
+        "--out",
+        str(out),
+        "--verbose",
+        "2",
+    )
+    assert result.returncode == 0, result.stderr
+    # Keras' UserWarnings (e.g. "`shuffle=True` was passed") are not shown.
+    assert "Warning" not in result.stderr, result.stderr
+    for name in (
+        "run.json",
+        "model.keras",
+        "decoder",
+        "encoder",
+        "history.csv",
+        "samples.png",
+        "reconstructions.png",
+    ):
+        assert (out / name).exists(), name
+    # The backup stays: rerunning the command then only rewrites the outputs.
+    assert (out / "backup" / "latest").is_dir()
+    with open(out / "history.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["epoch"] for r in rows] == ["0", "1"]
+    assert "discriminator_accuracy" in rows[0]
+
+    grid = tmp_path / "grid.png"
+    result = run_cli(
+        "sample",
+        "--decoder",
+        str(out / "decoder"),
+        "--num",
+        "9",
+        "--out",
+        str(grid),
+    )
+    assert result.returncode == 0, result.stderr
+    assert tf.io.decode_png(tf.io.read_file(str(grid))).shape == (96, 96, 1)
+    npy = tmp_path / "s.npy"
+    assert (
+        run_cli(
+            "sample",
+            "--decoder",
+            str(out / "decoder"),
+            "--num",
+            "5",
+            "--out",
+            str(npy),
+        ).returncode
+        == 0
+    )
+    assert np.load(npy).shape == (5, 8, 8, 1)
+    assert all(float(r["epoch_seconds"]) > 0 for r in rows)
+
+    result = run_cli(
+        "evaluate",
+        "--model",
+        str(out / "model.keras"),
+        "--dataset",
+        "digits",
+        "--num-samples",
+        "300",
+        "--labels",
+        "50",
+        "all",
+        "--classifier-cache",
+        str(tmp_path / "cache"),
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["dataset"] == "digits"
+    assert set(report["latent_probes"]) == {"50", "all"}
+    assert np.isfinite(report["parzen"]["mean"])
+    assert 0 <= report["sample_quality"]["label_entropy"] <= np.log(10) + 1e-6
+
+
+def test_mnist_run_from_shared_data(tmp_path, mnist_dir):
+    out = tmp_path / "mnist"
+    result = run_cli(
+        "train",
+        "--dataset",
+        "mnist",
+        "--data-dir",
+        mnist_dir,
+        "--epochs",
+        "1",
+        "--latent-dim",
+        "64",
+        "--hidden",
+        "256",
+        "--out",
+        str(out),
+        "--verbose",
+        "2",
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    with open(out / "history.csv") as f:
+        row = next(csv.DictReader(f))
+    assert float(row["reconstruction_loss"]) < 0.06
+    assert 0.0 < float(row["discriminator_accuracy"]) < 1.0
+
+    result = run_cli(
+        "evaluate",
+        "--model",
+        str(out / "model.keras"),
+        "--dataset",
+        "mnist",
+        "--data-dir",
+        mnist_dir,
+        "--num-samples",
+        "2000",
+        "--labels",
+        "100",
+        "--no-parzen",
+        "--anomaly-dataset",
+        "fashion_mnist",
+        "--classifier-cache",
+        str(tmp_path / "cache"),
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["reconstruction"]["mse"] < 0.06
+    assert report["latent_probes"]["100"]["knn1"] > 0.5
+    # Fashion images are far from digits: the reconstruction error says so.
+    assert report["anomaly_auroc"]["reconstruction"] > 0.8
+
+
+def test_resuming_with_other_model_or_data_arguments_is_refused(tmp_path):
+    out = tmp_path / "run"
+    first = ["train", *SMALL_RUN, "--epochs", "1", "--out", str(out)]
+    assert run_cli(*first, "--verbose", "0").returncode == 0
+    with open(out / "run.json") as f:
+        recorded = json.load(f)
+    assert recorded["arguments"]["latent_dim"] == 4
+    assert recorded["arguments"]["hidden"] == [32]
+    model = (out / "model.keras").read_bytes()
+
+    for changed in (["--latent-dim", "3"], ["--batch-size", "64"]):
+        result = run_cli(*first, *changed)
+        assert result.returncode == 2, result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("keras-aae: error:")
+        assert changed[0] in lines[0] and "another --out" in lines[0]
+        assert (out / "model.keras").read_bytes() == model

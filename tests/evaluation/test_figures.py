@@ -1,0 +1,22 @@
+"""Tests of keras_aae.evaluation.figures"""
+
+from helpers import build_variant
+from keras_aae import evaluation
+
+
+def test_variant_figures_and_held_out_anomaly_scores(digits_splits):
+    (x, y), (x_test, y_test) = digits_splits
+    splits = {"validation": (x[:100], y[:100]), "test": (x_test, y_test)}
+    keep = y != 0
+    model = build_variant("unsupervised", latent_dim=4)
+    model.compile()
+    model.fit(x[keep], epochs=15, batch_size=64, verbose=0)
+    result = evaluation.held_out_class_auroc(model, x_test, y_test, 0)
+    assert set(result) == {"reconstruction", "latent"}
+    # Zeros were never seen: they reconstruct worse than the other digits.
+    assert result["reconstruction"] > 0.6, result
+    assert evaluation.variant_figures(model, splits) == {}
+    clustering = build_variant("clustering", latent_dim=2, num_classes=12)
+    figures = evaluation.variant_figures(clustering, splits)
+    assert 0.0 <= figures["clustering_error"] <= 1.0
+    assert figures["num_clusters"] == 12

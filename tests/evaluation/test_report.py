@@ -1,0 +1,40 @@
+"""Tests of keras_aae.evaluation.report"""
+
+from helpers import rng
+from keras_aae import evaluation
+
+
+def test_anomaly_scores_rank_noise_above_digits(
+    trained_digits_model, digits_splits
+):
+    (_, _), (x_test, _) = digits_splits
+    noise = rng().random(x_test.shape).astype("float32")
+    normal = evaluation.anomaly_scores(trained_digits_model, x_test)
+    odd = evaluation.anomaly_scores(trained_digits_model, noise)
+    assert (
+        evaluation.auroc(normal["reconstruction"], odd["reconstruction"]) > 0.95
+    )
+    assert evaluation.auroc(normal["latent"], odd["latent"]) > 0.5
+
+
+def test_evaluate_reports_every_measure(trained_digits_model, tmp_path):
+    result = evaluation.evaluate(
+        trained_digits_model,
+        "digits",
+        num_samples=300,
+        probe_labels=(50, None),
+        anomaly_dataset=None,
+        classifier_cache_dir=str(tmp_path),
+    )
+    assert set(result) >= {
+        "reconstruction",
+        "prior_match",
+        "latent_probes",
+        "parzen",
+        "sample_quality",
+        "kmeans_clustering_accuracy",
+    }
+    assert 0 < result["reconstruction"]["mse"] < 0.1
+    assert result["latent_probes"]["all"]["knn1"] > 0.8
+    assert result["parzen"]["sigma"] in evaluation.PARZEN_SIGMAS
+    assert result["prior_match"]["mmd"] > result["prior_match"]["mmd_floor"]
