@@ -48,14 +48,13 @@ def _native_notices_silenced():
 
     Its C++ libraries write lines such as "Could not find cuda drivers" to
     file descriptor 2 before any Python or `TF_CPP_MIN_LOG_LEVEL` setting
-    applies; they are not this program's output. A user who sets
-    `TF_CPP_MIN_LOG_LEVEL` sees them. Python errors still surface: they are
-    raised, not written, here.
+    applies; they are not this program's output. `TF_CPP_MIN_LOG_LEVEL=0`
+    shows them. Python errors still surface: they are raised, not written.
     """
-    if "TF_CPP_MIN_LOG_LEVEL" in os.environ:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if os.environ["TF_CPP_MIN_LOG_LEVEL"] == "0":
         yield
         return
-    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
     sys.stderr.flush()
     saved = os.dup(2)
     try:
