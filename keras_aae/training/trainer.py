@@ -38,7 +38,7 @@ class PhaseTrainer:
     _PHASES = ()
     _DEFAULT_LEARNING_RATES = {}
     _ADAM_BETA_1 = 0.9
-    # Set by `_compile_phases`.
+    # Set by `compile`.
     _requested_jit_compile = "auto"
     _loss_scaled = False
     _jit_phases = None
