@@ -47,6 +47,14 @@ def parse_args(argv=None):
     parser.add_argument(
         "--save", default=None, help="Keep the keras-aae model here (.keras)."
     )
+    parser.add_argument(
+        "--model-arg",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="Override an AdversarialAutoencoder argument of keras-aae "
+        "(a number; repeatable).",
+    )
     parser.add_argument("--worker", choices=CONFIGS, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -84,6 +92,7 @@ def _train_keras(args, splits, latent_dim, hidden):
         networks.mlp_decoder(latent_dim, images.shape[1:], hidden),
         networks.mlp_discriminator(latent_dim, hidden),
         seed=args.seed,
+        **{k: json.loads(v) for k, v in (a.split("=") for a in args.model_arg)},
     )
     model.compile()
     start = time.perf_counter()
@@ -151,6 +160,8 @@ def _spawn(config, args):
         value = getattr(args, name)
         if value is not None:
             command += ["--" + name.replace("_", "-"), str(value)]
+    for value in args.model_arg:
+        command += ["--model-arg", value]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     result = subprocess.run(command, capture_output=True, text=True, env=env)
     if result.returncode:

@@ -141,6 +141,7 @@ def training_dataset(
     seed=None,
     epochs=None,
     initial_epoch=0,
+    order=None,
 ):
     """The `fit` input a variant expects, from arrays.
 
@@ -160,6 +161,9 @@ def training_dataset(
         epochs: Optional; as in `keras_aae.data.as_dataset`, for runs that
             resume with exactly the batches they would have seen.
         initial_epoch: As in `keras_aae.data.as_dataset`.
+        order: Optional `keras_aae.data.EpochOrder` (pass it to `fit` as a
+            callback too): each epoch's order then depends on the seed and
+            the epoch only, for runs that resume exactly.
 
     Returns:
         A `tf.data.Dataset`.
@@ -173,6 +177,7 @@ def training_dataset(
         "seed": seed,
         "epochs": epochs,
         "initial_epoch": initial_epoch,
+        "order": order,
     }
     if key in ("unsupervised", "clustering"):
         return data.as_dataset(images, **common)

@@ -28,7 +28,6 @@ from keras_aae.cli.parser import UsageError
 from keras_aae.cli.parser import one_line
 from keras_aae.cli.parser import user_errors
 from keras_aae.models import AdversarialAutoencoder
-from keras_aae.training import DEFAULT_STEPS_PER_EXECUTION
 
 RUN_FILE = "run.json"
 # The arguments that fix the model and the order of the data: a backup can
@@ -86,8 +85,9 @@ class TrainingRun:
 
     Attributes:
         model: The compiled model (restored from the backup by `fit`).
-        train: The `tf.data` pipeline of the remaining epochs.
-        steps_per_epoch: Batches in one epoch.
+        train: The `tf.data` pipeline of one epoch, in `order`.
+        order: The `keras_aae.data.EpochOrder` callback that tells `train`
+            which epoch's order to give.
         test: `(images, labels)` of the test split, for the figures.
         paths: The output paths.
         resumed_epoch: Epochs the backup had finished (0 for a fresh run).
@@ -95,7 +95,7 @@ class TrainingRun:
 
     model: keras.Model
     train: tf.data.Dataset
-    steps_per_epoch: int
+    order: data.EpochOrder
     test: tuple
     paths: OutputPaths
     resumed_epoch: int
@@ -157,13 +157,12 @@ def prepare(args):
             x_train, y_train, args.holdout_labels
         )
     keras.utils.set_random_seed(args.seed)
-    steps = data.steps_per_epoch(len(x_train), args.batch_size)
     with strategy.scope():
         model = _build_model(args, x_train.shape[1:])
-        model.compile(**_compile_arguments(args, steps, strategy))
+        model.compile(**_compile_arguments(args))
     # Epoch e's batches depend on (seed, e) only, so a resumed run sees what
-    # an uninterrupted one would; a finished run still gets one epoch (never
-    # trained on: the backup says it is done) so `fit` restores the weights.
+    # an uninterrupted one would, and each epoch ends where its data does.
+    order = data.EpochOrder(seed=args.seed)
     train = variants.training_dataset(
         args.variant,
         x_train,
@@ -171,15 +170,14 @@ def prepare(args):
         num_labels=args.num_labels,
         batch_size=args.batch_size,
         seed=args.seed,
-        epochs=args.epochs,
-        initial_epoch=min(resumed_epoch, args.epochs - 1),
+        order=order,
     )
     if args.strategy == "multi_worker":
         train = train.with_options(_shard_by_data())
     os.makedirs(paths.out, exist_ok=True)
     _write_run_file(paths, args)
     return TrainingRun(
-        model, train, steps, splits["test"], paths, resumed_epoch
+        model, train, order, splits["test"], paths, resumed_epoch
     )
 
 
@@ -221,40 +219,16 @@ def _shard_by_data():
     return options
 
 
-def _compile_arguments(args, steps_per_epoch, strategy):
+def _compile_arguments(args):
+    # `steps_per_execution` needs no fitting to the epoch: the data ends
+    # with its epoch, and Keras' last call of an epoch stops there.
     arguments = {
         "reconstruction_learning_rate": args.reconstruction_lr,
         "discriminator_learning_rate": args.discriminator_lr,
         "generator_learning_rate": args.generator_lr,
+        "steps_per_execution": args.steps_per_execution,
     }
-    if strategy.num_replicas_in_sync == 1 and args.strategy == "default":
-        requested = args.steps_per_execution or DEFAULT_STEPS_PER_EXECUTION
-        arguments["steps_per_execution"] = divisor_at_most(
-            steps_per_epoch, requested
-        )
-    elif args.steps_per_execution is not None:
-        arguments["steps_per_execution"] = args.steps_per_execution
     return {k: v for k, v in arguments.items() if v is not None}
-
-
-def divisor_at_most(steps_per_epoch, limit):
-    """The largest divisor of `steps_per_epoch` that is at most `limit`.
-
-    With `steps_per_epoch` given, Keras' last call of an epoch still runs
-    `steps_per_execution` steps, eating into the next epoch's batches; then
-    epochs drift off the data's epochs and a resumed run would not see the
-    batches an uninterrupted one did. A divisor keeps them aligned.
-
-    Example:
-
-    >>> divisor_at_most(469, 32)
-    7
-    """
-    return max(
-        d
-        for d in range(1, min(limit, steps_per_epoch) + 1)
-        if steps_per_epoch % d == 0
-    )
 
 
 def _run_record(args):
@@ -357,7 +331,6 @@ def fit(training, args):
         training.model.fit(
             training.train,
             epochs=args.epochs,
-            steps_per_epoch=training.steps_per_epoch,
             # The data is shuffled by epoch already (resumably).
             shuffle=False,
             verbose=args.verbose,
@@ -365,6 +338,7 @@ def fit(training, args):
             # backup says the epoch is done, and a resume trims rows the
             # backup does not cover, so each epoch appears exactly once.
             callbacks=[
+                training.order,
                 callbacks.TerminateOnNaN(),
                 callbacks.SampleGrid(paths.figure("samples"), seed=args.seed),
                 callbacks.EpochSeconds(),

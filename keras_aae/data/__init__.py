@@ -2,7 +2,8 @@
 
 - `loading`: `load_arrays`, `load_splits` (train, validation, test) of any
   tensorflow-datasets image set or scikit-learn's offline `digits`;
-- `pipelines`: `as_dataset` (shuffled, batched, resumable by epoch),
+- `pipelines`: `as_dataset` (shuffled, batched, resumable by epoch with
+  `EpochOrder`),
   `semi_supervised_dataset`, `load`, `steps_per_epoch`;
 - `labels`: `balanced_subset`, `hide_labels`, `split_classes`, `hold_out`;
 - `checks`: `check_training_data`, run by every model's `fit`.
@@ -26,6 +27,7 @@ from keras_aae.data.loading import DatasetNotFoundError
 from keras_aae.data.loading import load_arrays
 from keras_aae.data.loading import load_splits
 from keras_aae.data.loading import validation_size
+from keras_aae.data.pipelines import EpochOrder
 from keras_aae.data.pipelines import as_dataset
 from keras_aae.data.pipelines import load
 from keras_aae.data.pipelines import semi_supervised_dataset
@@ -34,6 +36,7 @@ from keras_aae.data.pipelines import steps_per_epoch
 __all__ = [
     "DIGITS",
     "DatasetNotFoundError",
+    "EpochOrder",
     "as_dataset",
     "balanced_subset",
     "check_training_data",

@@ -9,6 +9,7 @@ Example:
 TensorShape([64, 8, 8, 1])
 """
 
+import keras
 import numpy as np
 import tensorflow as tf
 
@@ -25,15 +26,20 @@ def as_dataset(
     drop_remainder=False,
     epochs=None,
     initial_epoch=0,
+    order=None,
 ):
     """Wraps arrays in a shuffled, batched, prefetched `tf.data.Dataset`.
 
     By default the dataset is one epoch, reshuffled each time it is
-    iterated. With `epochs`, it is instead every epoch from `initial_epoch`
-    to `epochs` back to back, and epoch `e`'s order depends on `(seed, e)`
-    only: a run resumed at epoch `e` sees exactly the batches an
-    uninterrupted run would. Pass `steps_per_epoch=steps_per_epoch(...)` to
-    `fit` then (this is what `keras-aae train` does).
+    iterated. With `order` (an `EpochOrder`, also passed to `fit` as a
+    callback), it is one epoch whose order depends on `(seed, e)` only,
+    where `e` is the epoch `fit` is running: a run resumed at epoch `e`
+    sees exactly the batches an uninterrupted run would, with any
+    `steps_per_execution` (this is what `keras-aae train` does). With
+    `epochs` (the 0.1 interface), it is instead every epoch from
+    `initial_epoch` to `epochs` back to back, which needs
+    `steps_per_epoch=steps_per_epoch(...)` in `fit` and a
+    `steps_per_execution` dividing it.
 
     Args:
         images: Array of images.
@@ -44,6 +50,7 @@ def as_dataset(
         drop_remainder: Whether to drop the last, smaller batch.
         epochs: Optional positive int, the last epoch (exclusive) to include.
         initial_epoch: Non-negative int, the first epoch (with `epochs`).
+        order: Optional `EpochOrder`; its seed replaces `seed`.
 
     Returns:
         A `tf.data.Dataset`.
@@ -62,6 +69,9 @@ def as_dataset(
     if len(images) == 0:
         raise ValueError("`images` is empty. Received: 0 examples")
     elements = images if labels is None else (images, labels)
+    if order is not None:
+        batches = order.batches(len(images), batch_size, drop_remainder)
+        return batches.map(_gatherer(elements)).prefetch(tf.data.AUTOTUNE)
     if epochs is not None and shuffle:
         order = _epoch_orders(
             len(images), batch_size, seed, epochs, initial_epoch, drop_remainder
@@ -99,6 +109,74 @@ def _permutation(shape, key):
         shape, seed=key, minval=None, maxval=None, dtype=tf.int64
     )
     return tf.argsort(keys, axis=-1, stable=True)
+
+
+class EpochOrder(keras.callbacks.Callback):
+    """Shuffles by epoch: the order of epoch `e` depends on `(seed, e)` only.
+
+    A dataset made with `as_dataset(..., order=order)` (or
+    `semi_supervised_dataset`) is one epoch; each time `fit` iterates it,
+    it reads the epoch this callback was told at `on_epoch_begin`. A
+    resumed `fit` (`BackupAndRestore`) starts at the epoch it stopped in,
+    so it sees the batches an uninterrupted run would have seen, and every
+    epoch ends where the data does, whatever `steps_per_execution` is.
+
+    Args:
+        seed: Int seed of the orders.
+
+    Example:
+
+    >>> order = EpochOrder(seed=0)
+    >>> ds = as_dataset(np.zeros((10, 2, 2, 1)), batch_size=4, order=order)
+    >>> # model.fit(ds, epochs=5, callbacks=[order, BackupAndRestore(...)])
+    >>> [b.shape[0] for b in ds]
+    [4, 4, 2]
+    """
+
+    def __init__(self, seed=0):
+        super().__init__()
+        self.seed = seed
+        # Read by the dataset's graph each time it is iterated.
+        self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch.assign(epoch)
+
+    def batches(self, num_examples, batch_size, drop_remainder=False, stream=0):
+        """One epoch of index batches, permuted by `(seed, epoch, stream)`."""
+        steps = steps_per_epoch(num_examples, batch_size, drop_remainder)
+
+        def one_epoch(epoch):
+            key = _epoch_key(self.seed, epoch, stream)
+            return tf.data.Dataset.from_tensor_slices(
+                _permutation([num_examples], key)
+            ).batch(batch_size, drop_remainder=drop_remainder)
+
+        return self._each_epoch(one_epoch, steps)
+
+    def passes(self, num_examples, num_batches, batch_size, stream):
+        """`num_batches` index batches from reshuffled passes over
+        `num_examples`, permuted by `(seed, epoch, stream)`."""
+        passes = -(-num_batches * batch_size // num_examples)
+        needed = num_batches * batch_size
+
+        def one_epoch(epoch):
+            key = _epoch_key(self.seed, epoch, stream)
+            order = tf.reshape(_permutation([passes, num_examples], key), [-1])
+            return tf.data.Dataset.from_tensor_slices(order[:needed]).batch(
+                batch_size
+            )
+
+        return self._each_epoch(one_epoch, num_batches)
+
+    def _each_epoch(self, one_epoch, num_batches):
+        """`one_epoch(e)` for the epoch `e` current when it is iterated."""
+        epoch = tf.data.Dataset.from_tensors(0).map(
+            lambda _: self.epoch.read_value()
+        )
+        return epoch.flat_map(one_epoch).apply(
+            tf.data.experimental.assert_cardinality(num_batches)
+        )
 
 
 def _check_epochs(epochs, initial_epoch):
@@ -146,6 +224,7 @@ def semi_supervised_dataset(
     seed=None,
     epochs=None,
     initial_epoch=0,
+    order=None,
 ):
     """Batches with unlabeled examples and a fixed share of labeled ones.
 
@@ -164,6 +243,7 @@ def semi_supervised_dataset(
         seed: Optional int seed of both shuffles.
         epochs: Optional; as in `as_dataset`, for resumable runs.
         initial_epoch: As in `as_dataset`.
+        order: Optional `EpochOrder`, as in `as_dataset`.
 
     Returns:
         A `tf.data.Dataset` of `(images, labels)` batches.
@@ -192,9 +272,17 @@ def semi_supervised_dataset(
         seed=seed,
         epochs=epochs,
         initial_epoch=initial_epoch,
+        order=order,
     )
     few_elements = (images[labeled], labels[labeled])
-    if epochs is None:
+    if order is not None:
+        few = order.passes(
+            int(labeled.sum()),
+            steps_per_epoch(len(images), batch_size),
+            labeled_batch_size,
+            stream=1,
+        ).map(_gatherer(few_elements))
+    elif epochs is None:
         few = tf.data.Dataset.from_tensor_slices(few_elements)
         few = few.shuffle(
             int(labeled.sum()), seed=seed, reshuffle_each_iteration=True

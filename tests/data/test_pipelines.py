@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from helpers import make_model
 from keras_aae import data
 
 
@@ -34,3 +35,64 @@ def test_semi_supervised_dataset_adds_a_labeled_batch_to_every_batch():
         assert np.all(y[:-4] == -1) and np.all(y[-4:] >= 0)
     with pytest.raises(ValueError, match="no labeled example"):
         data.semi_supervised_dataset(images, np.full(100, -1))
+
+
+def _indices(ds):
+    return [b.numpy().ravel().tolist() for b in ds]
+
+
+def test_epoch_order_gives_each_epoch_its_own_seeded_order():
+    images = np.arange(10, dtype="float32").reshape(10, 1, 1, 1)
+    order = data.EpochOrder(seed=3)
+    ds = data.as_dataset(images, batch_size=4, order=order)
+    assert ds.cardinality().numpy() == 3
+    first = _indices(ds)
+    assert _indices(ds) == first  # same epoch, same order
+    assert sorted(sum(first, [])) == list(range(10))
+    order.on_epoch_begin(1)
+    second = _indices(ds)
+    assert second != first and sorted(sum(second, [])) == list(range(10))
+    # The order depends on (seed, epoch) only: a fresh callback agrees.
+    again = data.EpochOrder(seed=3)
+    again.on_epoch_begin(1)
+    assert _indices(data.as_dataset(images, batch_size=4, order=again)) == (
+        second
+    )
+
+
+def test_semi_supervised_batches_follow_the_epoch_order():
+    images = np.arange(100, dtype="float32").reshape(100, 1, 1, 1)
+    labels = np.full(100, -1)
+    labels[:10] = np.arange(10)
+    order = data.EpochOrder(seed=0)
+    ds = data.semi_supervised_dataset(
+        images, labels, batch_size=16, labeled_batch_size=4, order=order
+    )
+    first = [(x.numpy().ravel(), y.numpy()) for x, y in ds]
+    assert len(first) == 7
+    for x, y in first:
+        assert np.all(y[-4:] == x[-4:])  # the labeled images' own labels
+        assert np.all(y[:-4] == -1)
+    order.on_epoch_begin(1)
+    second = [x.numpy().ravel() for x, _ in ds]
+    assert not np.array_equal(
+        np.concatenate(second), np.concatenate([x for x, _ in first])
+    )
+
+
+def test_epochs_end_with_their_data_whatever_steps_per_execution(digits):
+    # 7 batches per epoch: 4 steps per call does not divide them. Each
+    # epoch must still train on exactly its own 7 batches, as one step per
+    # call does.
+    images = digits[0][:200]
+    weights = []
+    for steps_per_execution in (1, 4):
+        model = make_model()
+        model.compile(steps_per_execution=steps_per_execution)
+        order = data.EpochOrder(seed=0)
+        ds = data.as_dataset(images, batch_size=32, order=order)
+        model.fit(ds, epochs=3, verbose=0, callbacks=[order])
+        assert int(model.reconstruction_optimizer.iterations) == 3 * 7
+        weights.append(model.get_weights())
+    for a, b in zip(*weights, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
