@@ -228,7 +228,7 @@ def main(argv=None):
     labels = np.zeros(len(images), np.int64)  # the loop never reads them
     model = SeedAAE(hidden_dims=args.hidden, z_dim=args.latent_dim)
     seconds = []
-    for epoch in range(args.epochs):
+    for _ in range(args.epochs):
         _, _, elapsed = model.fit(images, labels, 1, args.batch_size)
         seconds.append(elapsed)
     print(json.dumps({"images": len(images), "epoch_seconds": seconds}))

@@ -423,8 +423,8 @@ class AdversarialAutoencoder(
         """
         variables = self._phase_variables()["discriminator"]
         fakes = self._split_codes(ops.stop_gradient(codes))
-        reported = None
-        for step in range(self.discriminator_steps):
+
+        def one_step(step):
             step_noise = [
                 None if n is None else (n[2 * step], n[2 * step + 1])
                 for n in noise
@@ -434,8 +434,10 @@ class AdversarialAutoencoder(
                     [r[step] for r in real_codes], fakes, labels, step_noise
                 )
             self._minimize("discriminator", tape, loss, variables)
-            if reported is None:
-                reported = (loss, accuracy)
+            return loss, accuracy
+
+        reported = one_step(0)
+        self._repeat(one_step, 1, self.discriminator_steps)
         return reported
 
     def _generator_loss(self, codes, labels, noise=None):

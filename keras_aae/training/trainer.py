@@ -184,6 +184,25 @@ class PhaseTrainer:
         )
         getattr(self, f"{phase}_optimizer").apply(grads, variables)
 
+    def _repeat(self, step, start, stop):
+        """Runs `step(i)` for `i` in `range(start, stop)`, for its effects.
+
+        Inside a traced step it is one graph loop, not `stop - start` copies
+        of the step: the graph, and so tracing and XLA compilation, stays
+        the size of one step. Under a distribution strategy the optimizers'
+        cross-replica updates cannot run in a graph loop, so it unrolls.
+        """
+        if stop - start <= 1 or tf.distribute.has_strategy():
+            for i in range(start, stop):
+                step(i)
+            return
+
+        def body(i):
+            step(i)
+            return (i + 1,)
+
+        tf.while_loop(lambda i: i < stop, body, (tf.constant(start),))
+
     def _gradient_scale(self, phase, loss):
         """The factor between `loss` and the loss whose gradient is applied.
 

@@ -96,3 +96,16 @@ def test_epochs_end_with_their_data_whatever_steps_per_execution(digits):
         weights.append(model.get_weights())
     for a, b in zip(*weights, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_pipelines_do_not_autotune():
+    # fit re-iterates a one-epoch dataset each epoch; tearing down an
+    # autotuned iterator stalled epoch starts by seconds.
+    images = np.zeros((10, 2, 2, 1), "float32")
+    labels = np.array([0, 1] + [-1] * 8)
+    for ds in (
+        data.as_dataset(images, batch_size=4),
+        data.as_dataset(images, batch_size=4, order=data.EpochOrder()),
+        data.semi_supervised_dataset(images, labels, batch_size=4),
+    ):
+        assert ds.options().autotune.enabled is False
