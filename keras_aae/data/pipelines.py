@@ -157,29 +157,28 @@ class EpochOrder(keras.callbacks.Callback):
     def batches(self, num_examples, batch_size, drop_remainder=False, stream=0):
         """One epoch of index batches, permuted by `(seed, epoch, stream)`."""
         steps = steps_per_epoch(num_examples, batch_size, drop_remainder)
-
-        def one_epoch(epoch):
-            key = _epoch_key(self.seed, epoch, stream)
-            return tf.data.Dataset.from_tensor_slices(
-                _permutation([num_examples], key)
-            ).batch(batch_size, drop_remainder=drop_remainder)
-
-        return self._each_epoch(one_epoch, steps)
+        return self._each_epoch(
+            lambda epoch: _shuffled_batches(
+                num_examples,
+                batch_size,
+                _epoch_key(self.seed, epoch, stream),
+                drop_remainder,
+            ),
+            steps,
+        )
 
     def passes(self, num_examples, num_batches, batch_size, stream):
         """`num_batches` index batches from reshuffled passes over
         `num_examples`, permuted by `(seed, epoch, stream)`."""
-        passes = -(-num_batches * batch_size // num_examples)
-        needed = num_batches * batch_size
-
-        def one_epoch(epoch):
-            key = _epoch_key(self.seed, epoch, stream)
-            order = tf.reshape(_permutation([passes, num_examples], key), [-1])
-            return tf.data.Dataset.from_tensor_slices(order[:needed]).batch(
-                batch_size
-            )
-
-        return self._each_epoch(one_epoch, num_batches)
+        return self._each_epoch(
+            lambda epoch: _pass_batches(
+                num_examples,
+                num_batches,
+                batch_size,
+                _epoch_key(self.seed, epoch, stream),
+            ),
+            num_batches,
+        )
 
     def _each_epoch(self, one_epoch, num_batches):
         """`one_epoch(e)` for the epoch `e` current when it is iterated."""
@@ -189,6 +188,23 @@ class EpochOrder(keras.callbacks.Callback):
         return epoch.flat_map(one_epoch).apply(
             tf.data.experimental.assert_cardinality(num_batches)
         )
+
+
+def _shuffled_batches(num_examples, batch_size, key, drop_remainder=False):
+    """Batches of `range(num_examples)` in the order that `key` fixes."""
+    order = _permutation([num_examples], key)
+    return tf.data.Dataset.from_tensor_slices(order).batch(
+        batch_size, drop_remainder=drop_remainder
+    )
+
+
+def _pass_batches(num_examples, num_batches, batch_size, key):
+    """`num_batches` batches from reshuffled passes over `range(num_examples)`."""
+    passes = -(-num_batches * batch_size // num_examples)
+    order = tf.reshape(_permutation([passes, num_examples], key), [-1])
+    return tf.data.Dataset.from_tensor_slices(
+        order[: num_batches * batch_size]
+    ).batch(batch_size)
 
 
 def _check_epochs(epochs, initial_epoch):
@@ -212,10 +228,8 @@ def _epoch_orders(
     epochs, initial_epoch = _check_epochs(epochs, initial_epoch)
 
     def one_epoch(epoch):
-        order = _permutation([num_examples], _epoch_key(seed, epoch))
-        return tf.data.Dataset.from_tensor_slices(order).batch(
-            batch_size, drop_remainder=drop_remainder
-        )
+        key = _epoch_key(seed, epoch)
+        return _shuffled_batches(num_examples, batch_size, key, drop_remainder)
 
     return tf.data.Dataset.range(initial_epoch, epochs).flat_map(one_epoch)
 
@@ -329,14 +343,10 @@ def _labeled_batches(
     """Per epoch, enough reshuffled passes over the labeled examples to give
     every step a labeled batch; each epoch's order depends on (seed, epoch)."""
     steps = steps_per_epoch(num_examples, batch_size)
-    passes = -(-steps * labeled_batch_size // num_labeled)
 
     def one_epoch(epoch):
-        order = _permutation([passes, num_labeled], _epoch_key(seed, epoch, 1))
-        order = tf.reshape(order, [-1])[: steps * labeled_batch_size]
-        return tf.data.Dataset.from_tensor_slices(order).batch(
-            labeled_batch_size
-        )
+        key = _epoch_key(seed, epoch, 1)
+        return _pass_batches(num_labeled, steps, labeled_batch_size, key)
 
     return tf.data.Dataset.range(initial_epoch, epochs).flat_map(one_epoch)
 
