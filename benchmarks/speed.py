@@ -192,8 +192,10 @@ def _cli_worker(args, latent_dim, hidden):
             seconds = [float(row["epoch_seconds"]) for row in csv.DictReader(f)]
     from keras_aae import data
 
-    # The CLI trains on the training split less the validation images.
-    return 60000 - data.validation_size(60000), seconds, wall
+    # The CLI trains on the training split less the validation images, in
+    # full batches only (it drops each epoch's smaller last batch).
+    train = 60000 - data.validation_size(60000)
+    return train // args.batch_size * args.batch_size, seconds, wall
 
 
 def run_worker(args):

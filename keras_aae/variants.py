@@ -142,6 +142,7 @@ def training_dataset(
     epochs=None,
     initial_epoch=0,
     order=None,
+    drop_remainder=False,
 ):
     """The `fit` input a variant expects, from arrays.
 
@@ -164,6 +165,7 @@ def training_dataset(
         order: Optional `keras_aae.data.EpochOrder` (pass it to `fit` as a
             callback too): each epoch's order then depends on the seed and
             the epoch only, for runs that resume exactly.
+        drop_remainder: Whether each epoch drops its last, smaller batch.
 
     Returns:
         A `tf.data.Dataset`.
@@ -180,17 +182,23 @@ def training_dataset(
         "order": order,
     }
     if key in ("unsupervised", "clustering"):
-        return data.as_dataset(images, **common)
+        return data.as_dataset(images, drop_remainder=drop_remainder, **common)
     if labels is None:
         raise ValueError(
             f"The {key} variant trains on labels. Received: labels=None"
         )
     if key == "supervised":
-        return data.as_dataset(images, labels, **common)
+        return data.as_dataset(
+            images, labels, drop_remainder=drop_remainder, **common
+        )
     kept = data.hide_labels(labels, num_labels, seed=seed or 0)
     if key == "label_informed":
-        return data.as_dataset(images, kept, **common)
-    return data.semi_supervised_dataset(images, kept, **common)
+        return data.as_dataset(
+            images, kept, drop_remainder=drop_remainder, **common
+        )
+    return data.semi_supervised_dataset(
+        images, kept, drop_remainder=drop_remainder, **common
+    )
 
 
 VARIANTS = {

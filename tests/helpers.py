@@ -50,15 +50,16 @@ def run_phase(model, phase, x, labels=None):
     """Runs one training phase of `model` by itself on the batch `x`."""
     if phase == "_reconstruction_phase":
         return model._reconstruction_phase(x, labels)
-    real_codes, noise = model._draw_step_randomness(x.shape[0], labels)
+    part_draws = model._part_draws(
+        *model._draw_step_randomness(x.shape[0], labels)
+    )
     with tf.GradientTape(persistent=True) as tape:
         codes = model.encoder(x, training=True)
     if phase == "_discriminator_phase":
-        return model._discriminator_phase(codes, labels, real_codes, noise)
+        return model._discriminator_phase(codes, labels, part_draws)
     if phase == "_classification_phase":
         return model._classification_phase(x, labels)
-    noise = [None if n is None else n[-1] for n in noise]
-    return model._generator_phase(codes, labels, tape, noise)
+    return model._generator_phase(codes, labels, tape, part_draws)
 
 
 def weights_of(model):

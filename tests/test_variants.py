@@ -38,6 +38,27 @@ def test_unknown_names_are_refused(name):
 
 
 @pytest.mark.parametrize("variant", sorted(variants.VARIANTS))
+def test_drop_remainder_gives_only_full_batches(variant):
+    # 70 images in batches of 32: two full batches, 6 images left over.
+    x = np.arange(70, dtype="float32").reshape(70, 1, 1, 1)
+    y = np.arange(70) % 10
+    ds = variants.training_dataset(
+        variant,
+        x,
+        y,
+        num_labels=20,
+        batch_size=32,
+        order=data.EpochOrder(seed=3),
+        drop_remainder=True,
+    )
+    batches = [np.asarray(b[0] if isinstance(b, tuple) else b) for b in ds]
+    # Semi-supervised batches end with a labeled mini-batch of 32.
+    batches = [b[:32] if len(b) == 64 else b for b in batches]
+    assert [len(b) for b in batches] == [32, 32]
+    assert len(np.unique(np.concatenate(batches))) == 64
+
+
+@pytest.mark.parametrize("variant", sorted(variants.VARIANTS))
 def test_variant_config_round_trips_through_json(variant):
     model = build_variant(variant)
     name = type(model).__name__

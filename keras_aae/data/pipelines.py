@@ -251,6 +251,7 @@ def semi_supervised_dataset(
     epochs=None,
     initial_epoch=0,
     order=None,
+    drop_remainder=False,
 ):
     """Batches with unlabeled examples and a fixed share of labeled ones.
 
@@ -270,6 +271,8 @@ def semi_supervised_dataset(
         epochs: Optional; as in `as_dataset`, for resumable runs.
         initial_epoch: As in `as_dataset`.
         order: Optional `EpochOrder`, as in `as_dataset`.
+        drop_remainder: Whether each epoch drops its last batch of fewer
+            than `batch_size` images.
 
     Returns:
         A `tf.data.Dataset` of `(images, labels)` batches.
@@ -299,12 +302,14 @@ def semi_supervised_dataset(
         epochs=epochs,
         initial_epoch=initial_epoch,
         order=order,
+        drop_remainder=drop_remainder,
     )
+    steps = steps_per_epoch(len(images), batch_size, drop_remainder)
     few_elements = (images[labeled], labels[labeled])
     if order is not None:
         few = order.passes(
             int(labeled.sum()),
-            steps_per_epoch(len(images), batch_size),
+            steps,
             labeled_batch_size,
             stream=1,
         ).map(_gatherer(few_elements))
@@ -316,9 +321,8 @@ def semi_supervised_dataset(
         few = few.repeat().batch(labeled_batch_size)
     else:
         few = _labeled_batches(
-            len(images),
+            steps,
             int(labeled.sum()),
-            batch_size,
             labeled_batch_size,
             seed,
             epochs,
@@ -332,17 +336,11 @@ def semi_supervised_dataset(
 
 
 def _labeled_batches(
-    num_examples,
-    num_labeled,
-    batch_size,
-    labeled_batch_size,
-    seed,
-    epochs,
-    initial_epoch,
+    steps, num_labeled, labeled_batch_size, seed, epochs, initial_epoch
 ):
     """Per epoch, enough reshuffled passes over the labeled examples to give
-    every step a labeled batch; each epoch's order depends on (seed, epoch)."""
-    steps = steps_per_epoch(num_examples, batch_size)
+    each of its `steps` a labeled batch; each epoch's order depends on
+    (seed, epoch)."""
 
     def one_epoch(epoch):
         key = _epoch_key(seed, epoch, 1)

@@ -17,6 +17,7 @@ from keras_aae import priors as priors_lib
 from keras_aae._validation import check_keras_model
 from keras_aae._validation import check_non_negative_number
 from keras_aae._validation import check_positive_int
+from keras_aae.models import draws
 from keras_aae.models import losses
 from keras_aae.models.code_part import CodePart
 from keras_aae.models.inference import AutoencoderInference
@@ -62,14 +63,6 @@ def _sized_prior(prior, size):
             f"{prior.latent_dim}"
         )
     return prior
-
-
-def _instance_noise(part, num_draws, batch_size, seed):
-    """`num_draws` batches of `part`'s instance noise, or None without."""
-    if not part.noise_stddev:
-        return None
-    shape = (num_draws, batch_size, part.size)
-    return part.noise_stddev * keras.random.normal(shape, seed=seed)
 
 
 def _check_network_shapes(model):
@@ -289,7 +282,12 @@ class AdversarialAutoencoder(
         return z
 
     def _prior_draws(self, part, num_samples, labels):
-        """`num_samples` prior draws for `part` (a multiple of the batch)."""
+        """`num_samples` prior draws for `part` (a multiple of the batch).
+
+        In training, a part with a `GaussianPrior` is drawn in the phases
+        instead (`keras_aae.models.draws`); a model whose draws depend on
+        the labels uses a prior with components.
+        """
         return part.prior.sample(num_samples, seed=self.seed_generator)
 
     def _penalty(self):
@@ -351,26 +349,22 @@ class AdversarialAutoencoder(
         number generator is an order of magnitude slower than TensorFlow's.
 
         Returns:
-            A tuple `(real_codes, noise)` of lists with one entry per
-            regularized code part: prior samples of shape
-            `(discriminator_steps, batch_size, size)`, and instance noise of
-            shape `(2 * discriminator_steps + 1, batch_size, size)` (real and
-            fake for each discriminator step, then the generator's) or None
-            when the part has no noise.
+            A tuple `(samples, uniforms)` of lists with one entry per
+            regularized code part, as `keras_aae.models.draws.draw` returns
+            them; the phases read them through `PartDraws`.
         """
-        steps = self.discriminator_steps
-        real_codes, noise = [], []
+        samples, uniforms = [], []
         for part in self.regularized_parts():
-            draws = self._prior_draws(part, steps * batch_size, labels)
-            real_codes.append(
-                ops.reshape(draws, (steps, batch_size, part.size))
+            part_samples, part_uniforms = draws.draw(
+                part,
+                self.discriminator_steps,
+                batch_size,
+                lambda n, part=part: self._prior_draws(part, n, labels),
+                self.seed_generator,
             )
-            noise.append(
-                _instance_noise(
-                    part, 2 * steps + 1, batch_size, self.seed_generator
-                )
-            )
-        return real_codes, noise
+            samples.append(part_samples)
+            uniforms.append(part_uniforms)
+        return samples, uniforms
 
     def _split_codes(self, codes):
         return [p.slice(codes) for p in self.regularized_parts()]
@@ -389,16 +383,13 @@ class AdversarialAutoencoder(
         self._minimize("reconstruction", tape, loss, variables)
         return loss, codes, tape
 
-    def _discriminator_loss(self, reals, fakes, labels, noise=None):
+    def _discriminator_loss(self, reals, fakes, labels, training):
         """The discriminators' summed loss and mean accuracy on prior
-        samples `reals` vs codes `fakes` (one tensor per part), with
-        `(real, fake)` instance noise pairs per part in training."""
+        samples `reals` vs codes `fakes` (one tensor per part)."""
         part_losses, accuracies = [], []
-        training = noise is not None
-        for i, part in enumerate(self.regularized_parts()):
-            z_real, z_fake = reals[i], fakes[i]
-            if training and noise[i] is not None:
-                z_real, z_fake = z_real + noise[i][0], z_fake + noise[i][1]
+        for part, z_real, z_fake in zip(
+            self.regularized_parts(), reals, fakes, strict=True
+        ):
             loss, accuracy = part.discriminator_loss(
                 self._discriminator_input(part, z_real, labels),
                 self._discriminator_input(part, z_fake, labels),
@@ -409,7 +400,7 @@ class AdversarialAutoencoder(
             accuracies.append(accuracy)
         return ops.sum(ops.stack(part_losses)), ops.mean(ops.stack(accuracies))
 
-    def _discriminator_phase(self, codes, labels, real_codes, noise):
+    def _discriminator_phase(self, codes, labels, part_draws):
         """Section 2, regularization phase, first step: the discriminators
         learn to tell prior samples from codes.
 
@@ -425,13 +416,15 @@ class AdversarialAutoencoder(
         fakes = self._split_codes(ops.stop_gradient(codes))
 
         def one_step(step):
-            step_noise = [
-                None if n is None else (n[2 * step], n[2 * step + 1])
-                for n in noise
-            ]
             with tf.GradientTape() as tape:
                 loss, accuracy = self._discriminator_loss(
-                    [r[step] for r in real_codes], fakes, labels, step_noise
+                    [d.real(step) for d in part_draws],
+                    [
+                        d.fake(z, step)
+                        for d, z in zip(part_draws, fakes, strict=True)
+                    ],
+                    labels,
+                    training=True,
                 )
             self._minimize("discriminator", tape, loss, variables)
             return loss, accuracy
@@ -440,19 +433,21 @@ class AdversarialAutoencoder(
         self._repeat(one_step, 1, self.discriminator_steps)
         return reported
 
-    def _generator_loss(self, codes, labels, noise=None):
+    def _generator_loss(self, codes, labels, part_draws=None):
+        """The generator's loss; in training (`part_draws` given) on codes
+        with instance noise."""
         part_losses = []
         for i, part in enumerate(self.regularized_parts()):
             z = part.slice(codes)
-            if noise is not None and noise[i] is not None:
-                z = z + noise[i]
+            if part_draws is not None:
+                z = part_draws[i].generator(z)
             z = self._discriminator_input(part, z, labels)
             part_losses.append(
-                part.generator_loss(z, training=noise is not None)
+                part.generator_loss(z, training=part_draws is not None)
             )
         return self.adversarial_weight * ops.sum(ops.stack(part_losses))
 
-    def _generator_phase(self, codes, labels, tape, noise):
+    def _generator_phase(self, codes, labels, tape, part_draws):
         """Section 2, regularization phase, second step: the encoder, as the
         generator, learns to fool the updated discriminators.
 
@@ -466,7 +461,7 @@ class AdversarialAutoencoder(
         codes_in = ops.stop_gradient(codes)
         with tf.GradientTape() as code_tape:
             code_tape.watch(codes_in)
-            loss = self._generator_loss(codes_in, labels, noise)
+            loss = self._generator_loss(codes_in, labels, part_draws)
         code_grads = code_tape.gradient(
             loss,
             codes_in,
@@ -476,14 +471,23 @@ class AdversarialAutoencoder(
         self.generator_optimizer.apply(grads, variables)
         return loss
 
-    def _train_phases(self, x, labels, real_codes, noise):
+    def _part_draws(self, samples, uniforms):
+        """`PartDraws` of each part from `_draw_step_randomness`' lists."""
+        return [
+            draws.PartDraws(part, self.discriminator_steps, s, u)
+            for part, s, u in zip(
+                self.regularized_parts(), samples, uniforms, strict=True
+            )
+        ]
+
+    def _train_phases(self, x, labels, samples, uniforms):
         """The paper's phases on one batch; returns the logged values."""
+        part_draws = self._part_draws(samples, uniforms)
         reconstruction, codes, tape = self._reconstruction_phase(x, labels)
         discriminator, accuracy = self._discriminator_phase(
-            codes, labels, real_codes, noise
+            codes, labels, part_draws
         )
-        generator_noise = [None if n is None else n[-1] for n in noise]
-        generator = self._generator_phase(codes, labels, tape, generator_noise)
+        generator = self._generator_phase(codes, labels, tape, part_draws)
         return {
             "reconstruction_loss": reconstruction,
             "discriminator_loss": discriminator,
@@ -505,9 +509,9 @@ class AdversarialAutoencoder(
 
     def train_step(self, data):
         x, labels = self._unpack(data)
-        real_codes, noise = self._draw_step_randomness(ops.shape(x)[0], labels)
+        samples, uniforms = self._draw_step_randomness(ops.shape(x)[0], labels)
         phases = self._phase_runner(self._train_phases)
-        return self._update_metrics(phases(x, labels, real_codes, noise))
+        return self._update_metrics(phases(x, labels, samples, uniforms))
 
     def _test_results(self, x, labels):
         codes = ops.cast(self.encoder(x, training=False), "float32")
@@ -519,7 +523,7 @@ class AdversarialAutoencoder(
             for part in self.regularized_parts()
         ]
         discriminator, accuracy = self._discriminator_loss(
-            reals, self._split_codes(codes), labels
+            reals, self._split_codes(codes), labels, training=False
         )
         return {
             "reconstruction_loss": reconstruction,

@@ -130,8 +130,8 @@ class SemiSupervisedAdversarialAutoencoder(CategoricalAdversarialAutoencoder):
         self._minimize("classification", tape, loss, variables)
         return loss
 
-    def _train_phases(self, x, labels, real_codes, noise):
-        results = super()._train_phases(x, labels, real_codes, noise)
+    def _train_phases(self, x, labels, samples, uniforms):
+        results = super()._train_phases(x, labels, samples, uniforms)
         if labels is not None:
             results["classification_loss"] = self._classification_phase(
                 x, labels

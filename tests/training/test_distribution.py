@@ -68,16 +68,18 @@ def test_steps_per_execution_above_one_is_refused_under_a_strategy():
 def test_each_replica_draws_its_own_prior_samples():
     strategy = _mirrored()
     model = _model(strategy)
-    draws = strategy.run(lambda: model._draw_step_randomness(16, None)[0][0])
+    # A Gaussian prior's samples are drawn as uniforms (models/draws.py).
+    draws = strategy.run(lambda: model._draw_step_randomness(16, None)[1][0])
     first, second = [
         t.numpy() for t in strategy.experimental_local_results(draws)
     ]
-    assert first.shape == second.shape == (model.discriminator_steps, 16, 2)
+    rows = 2 * model.discriminator_steps + 1
+    assert first.shape == second.shape == (rows, 16, 2)
     assert not np.allclose(first, second)
     # Replica 0 draws exactly what a model outside any strategy draws.
     alone = make_model(latent_dim=2, hidden=(32,), seed=4)
     np.testing.assert_array_equal(
-        alone._draw_step_randomness(16, None)[0][0], first
+        alone._draw_step_randomness(16, None)[1][0], first
     )
 
 
