@@ -77,10 +77,15 @@ def as_dataset(
             len(images), batch_size, seed, epochs, initial_epoch, drop_remainder
         )
         return _prefetched(order.map(_gatherer(elements)))
-    ds = tf.data.Dataset.from_tensor_slices(elements)
+    # Indices are shuffled, not images: a shuffle buffer of 8-byte indices
+    # instead of a copy of the whole array every epoch.
+    indices = tf.data.Dataset.range(len(images))
     if shuffle:
-        ds = ds.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
-    return _prefetched(ds.batch(batch_size, drop_remainder=drop_remainder))
+        indices = indices.shuffle(
+            len(images), seed=seed, reshuffle_each_iteration=True
+        )
+    batches = indices.batch(batch_size, drop_remainder=drop_remainder)
+    return _prefetched(batches.map(_gatherer(elements)))
 
 
 def _prefetched(ds):

@@ -342,29 +342,18 @@ class AdversarialAutoencoder(
         return self.reconstruction_weight * ops.mean(per_example)
 
     def _draw_step_randomness(self, batch_size, labels):
-        """All random numbers one training step uses, in one pass.
-
-        Once per step, outside the XLA-compiled phases: each `keras.random`
-        call costs tens of microseconds on a CPU, and XLA's CPU random
-        number generator is an order of magnitude slower than TensorFlow's.
-
-        Returns:
-            A tuple `(samples, uniforms)` of lists with one entry per
-            regularized code part, as `keras_aae.models.draws.draw` returns
-            them; the phases read them through `PartDraws`.
-        """
-        samples, uniforms = [], []
-        for part in self.regularized_parts():
-            part_samples, part_uniforms = draws.draw(
-                part,
-                self.discriminator_steps,
-                batch_size,
-                lambda n, part=part: self._prior_draws(part, n, labels),
-                self.seed_generator,
-            )
-            samples.append(part_samples)
-            uniforms.append(part_uniforms)
-        return samples, uniforms
+        """All random numbers one training step uses, in one pass, outside
+        the XLA-compiled phases (`keras_aae.models.draws`): each
+        `keras.random` call costs tens of microseconds on a CPU, and XLA's
+        CPU random number generator is an order of magnitude slower than
+        TensorFlow's. Returns `draws.draw_step`'s `(samples, uniforms)`."""
+        return draws.draw_step(
+            self.regularized_parts(),
+            self.discriminator_steps,
+            batch_size,
+            lambda part, n: self._prior_draws(part, n, labels),
+            self.seed_generator,
+        )
 
     def _split_codes(self, codes):
         return [p.slice(codes) for p in self.regularized_parts()]
@@ -472,13 +461,10 @@ class AdversarialAutoencoder(
         return loss
 
     def _part_draws(self, samples, uniforms):
-        """`PartDraws` of each part from `_draw_step_randomness`' lists."""
-        return [
-            draws.PartDraws(part, self.discriminator_steps, s, u)
-            for part, s, u in zip(
-                self.regularized_parts(), samples, uniforms, strict=True
-            )
-        ]
+        parts = self.regularized_parts()
+        return draws.part_draws(
+            parts, self.discriminator_steps, samples, uniforms
+        )
 
     def _train_phases(self, x, labels, samples, uniforms):
         """The paper's phases on one batch; returns the logged values."""

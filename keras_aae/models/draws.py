@@ -83,6 +83,25 @@ def draw(part, steps, batch_size, prior_draws, seed):
     return samples, uniforms
 
 
+def draw_step(parts, steps, batch_size, prior_draws, seed):
+    """`draw` for each of `parts`; returns two lists, `(samples,
+    uniforms)`, with one entry per part. `prior_draws(part, n)` gives `n`
+    prior samples of a part."""
+    results = [
+        draw(part, steps, batch_size, lambda n, p=part: prior_draws(p, n), seed)
+        for part in parts
+    ]
+    return [r[0] for r in results], [r[1] for r in results]
+
+
+def part_draws(parts, steps, samples, uniforms):
+    """The `PartDraws` of each of `parts`, from `draw_step`'s lists."""
+    return [
+        PartDraws(part, steps, s, u)
+        for part, s, u in zip(parts, samples, uniforms, strict=True)
+    ]
+
+
 def standard_normal(uniforms):
     """Standard Gaussian numbers from uniforms in (0, 1): the inverse CDF."""
     return math.sqrt(2.0) * ops.erfinv(2.0 * uniforms - 1.0)
