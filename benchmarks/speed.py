@@ -99,10 +99,9 @@ def step_macs(config, latent_dim, hidden, discriminator_steps):
     ) + 2 * disc
 
 
-def _seed_worker(args, latent_dim, hidden):
-    command = [
-        sys.executable,
-        os.path.join(HERE, "seed_torch.py"),
+def _run_args(args, latent_dim, hidden):
+    """The training arguments the seed's script and the CLI share."""
+    return [
         "--epochs",
         str(args.epochs),
         "--batch-size",
@@ -111,6 +110,14 @@ def _seed_worker(args, latent_dim, hidden):
         str(latent_dim),
         "--hidden",
         *map(str, hidden),
+    ]
+
+
+def _seed_worker(args, latent_dim, hidden):
+    command = [
+        sys.executable,
+        os.path.join(HERE, "seed_torch.py"),
+        *_run_args(args, latent_dim, hidden),
     ]
     start = time.perf_counter()
     result = subprocess.run(command, check=True, capture_output=True, text=True)
@@ -168,14 +175,7 @@ def _cli_worker(args, latent_dim, hidden):
             "train",
             "--dataset",
             "mnist",
-            "--epochs",
-            str(args.epochs),
-            "--batch-size",
-            str(args.batch_size),
-            "--latent-dim",
-            str(latent_dim),
-            "--hidden",
-            *map(str, hidden),
+            *_run_args(args, latent_dim, hidden),
             "--prior",
             "gaussian",
             "--seed",
