@@ -25,6 +25,7 @@ def run(args):
             num_samples=args.num_samples,
             probe_labels=tuple(args.labels),
             parzen=not args.no_parzen,
+            sample_quality=not args.no_sample_quality,
             anomaly_dataset=args.anomaly_dataset,
             anomaly_labels=args.anomaly_labels,
             classifier_cache_dir=args.classifier_cache,

@@ -9,10 +9,9 @@ import numpy as np
 
 from keras_aae import data
 from keras_aae import models
+from keras_aae.evaluation import judge
 from keras_aae.evaluation import metrics
 from keras_aae.evaluation.figures import variant_figures
-from keras_aae.evaluation.judge import judge_classifier
-from keras_aae.evaluation.judge import sample_quality
 
 
 def reconstruction_mse(model, images, batch_size=256):
@@ -48,6 +47,7 @@ def evaluate(
     num_samples=10000,
     probe_labels=metrics.DEFAULT_PROBE_LABELS,
     parzen=True,
+    sample_quality=True,
     anomaly_dataset=None,
     classifier_cache_dir=None,
     seed=0,
@@ -66,6 +66,10 @@ def evaluate(
         probe_labels: Label budgets of the latent probes.
         parzen: Whether to run the Parzen protocol (a few seconds per 1,000
             test images).
+        sample_quality: Whether to score decoded prior samples with the
+            judge classifier (`keras_aae.evaluation.sample_quality`), which
+            is trained on the dataset's first use (about a minute for MNIST
+            on a CPU) and cached.
         anomaly_dataset: Optional second dataset whose test images are the
             anomalies for the AUROC figures (e.g. `"fashion_mnist"`).
         classifier_cache_dir: Where the judging classifier is cached.
@@ -116,6 +120,7 @@ def evaluate(
         num_samples=num_samples,
         probe_labels=probe_labels,
         parzen=parzen,
+        sample_quality=sample_quality,
         anomalies=anomalies,
         classifier_cache_dir=classifier_cache_dir,
         seed=seed,
@@ -169,6 +174,7 @@ def evaluate_codec(
     num_samples=10000,
     probe_labels=metrics.DEFAULT_PROBE_LABELS,
     parzen=True,
+    sample_quality=True,
     anomalies=None,
     classifier_cache_dir=None,
     seed=0,
@@ -187,8 +193,8 @@ def evaluate_codec(
             `"test"`, as `keras_aae.data.load_splits` returns.
         dataset: Name of the dataset (for the judging classifier's cache).
         anomalies: Optional images scored as anomalies against the test set.
-        num_samples, probe_labels, parzen, classifier_cache_dir, seed: As
-            for `evaluate`.
+        num_samples, probe_labels, parzen, sample_quality,
+            classifier_cache_dir, seed: As for `evaluate`.
 
     Returns:
         A dict of plain numbers and lists (JSON-ready).
@@ -225,10 +231,13 @@ def evaluate_codec(
     }
     if parzen:
         result["parzen"] = metrics.parzen_evaluation(samples, x_val, x_test)
-    classifier = judge_classifier(
-        x_train, y_train, dataset, classifier_cache_dir, seed
-    )
-    result["sample_quality"] = sample_quality(classifier, samples, x_test)
+    if sample_quality:
+        classifier = judge.judge_classifier(
+            x_train, y_train, dataset, classifier_cache_dir, seed
+        )
+        result["sample_quality"] = judge.sample_quality(
+            classifier, samples, x_test
+        )
     if anomalies is not None:
         normal = _codec_anomaly_scores(
             encode, decode, prior, x_test, test_codes

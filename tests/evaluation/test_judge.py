@@ -1,8 +1,10 @@
 """Tests of keras_aae.evaluation.judge"""
 
+import keras
 import numpy as np
 
 from helpers import rng
+from keras_aae import data
 from keras_aae import evaluation
 
 
@@ -27,3 +29,21 @@ def test_judge_classifier_is_cached_and_judges_real_digits(
     )
     assert quality["frechet_distance"] < noise["frechet_distance"] / 5
     assert quality["label_entropy"] > 2.1  # real test digits cover all classes
+
+
+def test_mnist_judge_is_a_convolutional_network_that_reads_digits(mnist_dir):
+    images, labels = data.load_arrays("mnist", "test", data_dir=mnist_dir)
+    x_train, y_train = images[:4000], labels[:4000]
+    x_test, y_test = images[4000:6000], labels[4000:6000]
+    classifier = evaluation.train_digit_classifier(x_train, y_train, epochs=2)
+    assert any(
+        isinstance(layer, keras.layers.Conv2D) for layer in classifier.layers
+    )
+    predicted = np.argmax(classifier.predict(x_test, verbose=0), axis=1)
+    assert np.mean(predicted == y_test) > 0.85
+    quality = evaluation.sample_quality(classifier, x_test, x_train)
+    noise = evaluation.sample_quality(
+        classifier, rng().random(x_test.shape).astype("float32"), x_train
+    )
+    assert quality["frechet_distance"] < noise["frechet_distance"] / 5
+    assert quality["label_entropy"] > 2.1
