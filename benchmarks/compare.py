@@ -53,7 +53,7 @@ def parse_args(argv=None):
         default=[],
         metavar="NAME=VALUE",
         help="Override an AdversarialAutoencoder argument of keras-aae "
-        "(a number; repeatable).",
+        "(a number, or a name such as posterior=gaussian; repeatable).",
     )
     parser.add_argument("--worker", choices=CONFIGS, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -79,20 +79,36 @@ def _train_seed(args, splits, latent_dim, hidden):
     return model.encode, model.decode, seconds, {"last_epoch": last}
 
 
+def _model_arg(text):
+    """`NAME=VALUE` as `(name, value)`: a JSON value, else the string."""
+    name, value = text.split("=", 1)
+    try:
+        return name, json.loads(value)
+    except json.JSONDecodeError:
+        return name, value
+
+
 def _train_keras(args, splits, latent_dim, hidden):
     import keras
 
     import keras_aae
     from keras_aae import networks
+    from keras_aae import posteriors
 
     images, _ = splits["train"]
     keras.utils.set_random_seed(args.seed)
+    model_args = dict(_model_arg(a) for a in args.model_arg)
+    posterior = posteriors.get(model_args.pop("posterior", "deterministic"))
     model = keras_aae.AdversarialAutoencoder(
-        networks.mlp_encoder(images.shape[1:], latent_dim, hidden),
-        networks.mlp_decoder(latent_dim, images.shape[1:], hidden),
-        networks.mlp_discriminator(latent_dim, hidden),
+        *networks.build_networks(
+            images.shape[1:],
+            latent_dim,
+            hidden,
+            outputs_per_dim=posterior.outputs_per_dim,
+        ),
         seed=args.seed,
-        **{k: json.loads(v) for k, v in (a.split("=") for a in args.model_arg)},
+        posterior=posterior,
+        **model_args,
     )
     model.compile()
     start = time.perf_counter()

@@ -27,7 +27,9 @@ __all__ = [
     "CategoricalPrior",
     "ClusteringAdversarialAutoencoder",
     "ConcatenatedPrior",
+    "DeterministicPosterior",
     "DimensionalityReductionAdversarialAutoencoder",
+    "GaussianPosterior",
     "GaussianPrior",
     "LabelInformedAdversarialAutoencoder",
     "MixtureOfGaussiansPrior",
@@ -36,6 +38,7 @@ __all__ = [
     "SupervisedAdversarialAutoencoder",
     "SwissRollPrior",
     "UniformPrior",
+    "UniversalPosterior",
     "__version__",
     "callbacks",
     "data",
@@ -45,6 +48,7 @@ __all__ = [
     "load_model",
     "models",
     "networks",
+    "posteriors",
     "priors",
     "training",
     "variants",
@@ -60,6 +64,7 @@ def _import_api():
     from keras_aae import images
     from keras_aae import models
     from keras_aae import networks
+    from keras_aae import posteriors
     from keras_aae import priors
     from keras_aae import training
     from keras_aae import variants
@@ -72,6 +77,9 @@ def _import_api():
     from keras_aae.models import SemiSupervisedAdversarialAutoencoder
     from keras_aae.models import SupervisedAdversarialAutoencoder
     from keras_aae.models import load_model
+    from keras_aae.posteriors import DeterministicPosterior
+    from keras_aae.posteriors import GaussianPosterior
+    from keras_aae.posteriors import UniversalPosterior
     from keras_aae.priors import CategoricalPrior
     from keras_aae.priors import ConcatenatedPrior
     from keras_aae.priors import GaussianPrior

@@ -3,7 +3,9 @@
 The SavedModels need neither Keras nor keras-aae to serve: load them with
 `tf.saved_model.load` (or TF Serving) and call their `serving_default`
 signature. The decoder's signature maps `codes` to `images`; the encoder's
-maps `images` to `codes`.
+maps `images` to `codes` (the posterior's mean, paper section 2.1), and,
+when exported with `samples=True`, a `sample` signature maps `images` and an
+int `seed` to `codes` drawn from q(z|x).
 
 Example:
 
@@ -20,6 +22,7 @@ import keras
 import tensorflow as tf
 
 from keras_aae._io import atomic_path
+from keras_aae.posteriors import DeterministicPosterior
 
 SIGNATURE = "serving_default"
 
@@ -35,9 +38,24 @@ def _network(model_or_network, attribute):
 
 
 PRIOR_FILE = "prior.json"
+SAMPLE_SIGNATURE = "sample"
 
 
-def export_network(network, path, input_name, output_name, extra_files=None):
+def input_spec(network, name):
+    """The float32 `tf.TensorSpec` of a batch of `network`'s input."""
+    shape = (None,) + tuple(network.inputs[0].shape[1:])
+    return tf.TensorSpec(shape, tf.float32, name=name)
+
+
+def export_network(
+    network,
+    path,
+    input_name,
+    output_name,
+    extra_files=None,
+    fn=None,
+    extra_endpoints=None,
+):
     """Writes one network as a SavedModel with a named signature.
 
     The folder appears atomically: an existing export at `path` is replaced
@@ -50,22 +68,26 @@ def export_network(network, path, input_name, output_name, extra_files=None):
         output_name: Key of the signature's output.
         extra_files: Optional dict of file name to text, written into the
             folder with the SavedModel (and so appearing with it).
+        fn: Optional function of the input tensor served instead of
+            `network(inputs, training=False)`; it may only use `network`.
+        extra_endpoints: Optional dict of signature name to `(fn,
+            input_signature)`, served beside the default one; each `fn`
+            returns a dict of named outputs.
 
     Returns:
         `path`.
     """
-    spec = tf.TensorSpec(
-        (None,) + tuple(network.inputs[0].shape[1:]),
-        tf.float32,
-        name=input_name,
-    )
+    spec = input_spec(network, input_name)
+    fn = fn or (lambda inputs: network(inputs, training=False))
 
     def serve(inputs):
-        return {output_name: network(inputs, training=False)}
+        return {output_name: fn(inputs)}
 
     archive = keras.export.ExportArchive()
     archive.track(network)
     archive.add_endpoint(name=SIGNATURE, fn=serve, input_signature=[spec])
+    for name, (extra_fn, signature) in (extra_endpoints or {}).items():
+        archive.add_endpoint(name=name, fn=extra_fn, input_signature=signature)
     with atomic_path(path) as tmp:
         archive.write_out(tmp, verbose=False)
         for name, text in (extra_files or {}).items():
@@ -97,30 +119,97 @@ def export_decoder(model, path):
     )
 
 
-def export_encoder(model, path):
+def _posterior_sampler(encoder, posterior):
+    """`sample(images, seed) -> {"codes"}`: codes drawn from q(z|x) with
+    TensorFlow's stateless Gaussians (the same seed, the same codes)."""
+
+    def normals(shape, seed):
+        seed = tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)])
+        return tf.random.stateless_normal(shape, seed=seed)
+
+    def sample(images, seed):
+        batch = tf.shape(images)[0]
+        input_shape = posterior.input_noise_shape(images.shape[1:])
+        if input_shape is not None:
+            images = posterior.perturb_input(
+                images, normals(tf.shape(images), seed)
+            )
+        outputs = tf.cast(encoder(images, training=False), tf.float32)
+        latent_dim = outputs.shape[-1] // posterior.outputs_per_dim
+        code_shape = posterior.code_noise_shape(latent_dim)
+        if code_shape is None:
+            return {"codes": posterior.mean(outputs)}
+        noise = normals(tf.concat([[batch], code_shape], 0), seed + 1)
+        return {"codes": posterior.sample(outputs, noise)}
+
+    signature = [
+        input_spec(encoder, "images"),
+        tf.TensorSpec((), tf.int64, name="seed"),
+    ]
+    return sample, signature
+
+
+def export_encoder(model, path, samples=False):
     """Exports the encoder: signature `serving_default(images) -> {"codes"}`.
+
+    For an `AdversarialAutoencoder` the codes are the posterior's mean
+    (`model.encode`); with `samples=True` a second signature,
+    `sample(images, seed) -> {"codes"}`, draws codes from q(z|x) (paper
+    section 2.1), reproducibly for one int64 `seed`.
 
     Args:
         model: An `AdversarialAutoencoder` or an encoder `keras.Model`.
         path: Folder to write.
+        samples: Whether to add the `sample` signature (a model only).
 
     Returns:
         `path`.
+
+    Raises:
+        ValueError: If `samples` is asked of a bare network.
+
+    Example:
+
+    >>> # export_encoder(model, "out/encoder", samples=True)
+    >>> # encoder = tf.saved_model.load("out/encoder")
+    >>> # z = encoder.signatures["sample"](images=x, seed=tf.constant(0, tf.int64))
     """
-    return export_network(_network(model, "encoder"), path, "images", "codes")
+    network = _network(model, "encoder")
+    posterior = getattr(model, "posterior", None)
+    if samples and posterior is None:
+        raise ValueError(
+            "`samples=True` needs a model with a posterior. Received: "
+            f"a {type(model).__name__} without one"
+        )
+    fn = None
+    if posterior is not None:
+        fn = lambda images: posterior.mean(  # noqa: E731
+            tf.cast(network(images, training=False), tf.float32)
+        )
+    extra = None
+    if samples:
+        extra = {SAMPLE_SIGNATURE: _posterior_sampler(network, posterior)}
+    return export_network(
+        network, path, "images", "codes", fn=fn, extra_endpoints=extra
+    )
 
 
-def export_model(model, directory):
+def export_model(model, directory, samples=None):
     """Exports both networks into `directory/decoder` and `directory/encoder`.
 
     Args:
         model: An `AdversarialAutoencoder`.
         directory: Folder to hold both SavedModels.
+        samples: Whether the encoder gets the `sample` signature; None adds
+            it when the posterior is random (not deterministic).
 
     Returns:
         A dict with the two paths.
     """
+    if samples is None:
+        samples = type(model.posterior) is not DeterministicPosterior
+    encoder_path = os.path.join(directory, "encoder")
     return {
         "decoder": export_decoder(model, os.path.join(directory, "decoder")),
-        "encoder": export_encoder(model, os.path.join(directory, "encoder")),
+        "encoder": export_encoder(model, encoder_path, samples=samples),
     }

@@ -415,7 +415,11 @@ def conv_decoder(
 
 
 def build_networks(
-    input_shape, latent_dim, hidden=(1000, 1000), architecture="mlp"
+    input_shape,
+    latent_dim,
+    hidden=(1000, 1000),
+    architecture="mlp",
+    outputs_per_dim=1,
 ):
     """Builds a matching encoder, decoder and discriminator.
 
@@ -424,6 +428,8 @@ def build_networks(
         latent_dim: Positive int, size of the code.
         hidden: Hidden sizes of the MLPs (the discriminator always uses them).
         architecture: `"mlp"` or `"conv"` for the encoder/decoder pair.
+        outputs_per_dim: Encoder outputs per code entry: the posterior's
+            `outputs_per_dim` (2 for `keras_aae.posteriors.GaussianPosterior`).
 
     Returns:
         A tuple `(encoder, decoder, discriminator)`.
@@ -431,11 +437,12 @@ def build_networks(
     Raises:
         ValueError: If `architecture` is unknown.
     """
+    width = latent_dim * check_positive_int(outputs_per_dim, "outputs_per_dim")
     if architecture == "mlp":
-        encoder = mlp_encoder(input_shape, latent_dim, hidden)
+        encoder = mlp_encoder(input_shape, width, hidden)
         decoder = mlp_decoder(latent_dim, input_shape, hidden)
     elif architecture == "conv":
-        encoder = conv_encoder(input_shape, latent_dim)
+        encoder = conv_encoder(input_shape, width)
         decoder = conv_decoder(latent_dim, input_shape)
     else:
         raise ValueError(

@@ -21,6 +21,7 @@ Example:
 
 from keras_aae import data
 from keras_aae import networks
+from keras_aae import posteriors as posteriors_lib
 from keras_aae import priors as priors_lib
 from keras_aae.models import AdversarialAutoencoder
 from keras_aae.models import ClusteringAdversarialAutoencoder
@@ -77,7 +78,8 @@ def build(
         num_classes: Classes (or clusters, for `"clustering"`).
         prior: Prior name or object for that code; defaults to a Gaussian,
             or a mixture of `num_classes` Gaussians when label-informed.
-        **kwargs: Passed to the model's constructor (e.g. `seed`).
+        **kwargs: Passed to the model's constructor (e.g. `seed`,
+            `posterior`: the encoder gets the outputs it needs).
 
     Returns:
         An uncompiled model.
@@ -122,7 +124,10 @@ def build(
             **{size: k},
             **kwargs,
         )
-    encoder = networks.mlp_encoder(input_shape, latent_dim, **mlp)
+    per_dim = posteriors_lib.get(
+        kwargs.get("posterior", "deterministic")
+    ).outputs_per_dim
+    encoder = networks.mlp_encoder(input_shape, latent_dim * per_dim, **mlp)
     decoder_input = latent_dim + (k if key == "supervised" else 0)
     decoder = networks.mlp_decoder(decoder_input, input_shape, **mlp)
     judged = latent_dim + (k + 1 if key == "label_informed" else 0)

@@ -36,8 +36,11 @@ def make_model(
 ):
     """A small MLP adversarial autoencoder for 8x8 images."""
     keras.utils.set_random_seed(kw.pop("init_seed", 0))
+    per_dim = keras_aae.posteriors.get(
+        kw.get("posterior", "deterministic")
+    ).outputs_per_dim
     return keras_aae.AdversarialAutoencoder(
-        encoder=networks.mlp_encoder(shape, latent_dim, list(hidden)),
+        encoder=networks.mlp_encoder(shape, latent_dim * per_dim, list(hidden)),
         decoder=networks.mlp_decoder(latent_dim, shape, list(hidden)),
         discriminator=networks.mlp_discriminator(latent_dim, list(hidden)),
         prior=prior,
@@ -48,10 +51,11 @@ def make_model(
 
 def run_phase(model, phase, x, labels=None):
     """Runs one training phase of `model` by itself on the batch `x`."""
+    step_draws = model._draw_step_randomness(x, labels)
     if phase == "_reconstruction_phase":
-        return model._reconstruction_phase(x, labels)
+        return model._reconstruction_phase(x, labels, step_draws["posterior"])
     part_draws = model._part_draws(
-        *model._draw_step_randomness(x.shape[0], labels)
+        step_draws["samples"], step_draws["uniforms"]
     )
     with tf.GradientTape(persistent=True) as tape:
         codes = model.encoder(x, training=True)

@@ -9,7 +9,8 @@ import argparse
 PROG = "keras-aae"
 ARCHITECTURES = ("mlp", "conv")
 STRATEGIES = ("default", "mirrored", "multi_worker")
-# `keras_aae.priors.names()` and `keras_aae.variants.VARIANTS`, spelled out
+# `keras_aae.priors.names()`, `keras_aae.posteriors.names()` and
+# `keras_aae.variants.VARIANTS`, spelled out
 # here because importing either loads TensorFlow (tests/cli keep them equal).
 PRIOR_NAMES = (
     "categorical",
@@ -20,6 +21,7 @@ PRIOR_NAMES = (
     "swiss_roll",
     "uniform",
 )
+POSTERIOR_NAMES = ("deterministic", "gaussian", "universal")
 VARIANT_NAMES = (
     "clustering",
     "dimensionality_reduction",
@@ -100,6 +102,7 @@ def _one_of(names, what):
 
 _prior_name = _one_of(PRIOR_NAMES, "prior")
 _variant_name = _one_of(VARIANT_NAMES, "variant")
+_posterior_name = _one_of(POSTERIOR_NAMES, "posterior")
 
 
 def build_parser():
@@ -166,6 +169,14 @@ def build_parser():
         type=_prior_name,
         default=None,
         help="Default: gaussian (label_informed: mixture).",
+    )
+    train.add_argument(
+        "--posterior",
+        type=_posterior_name,
+        default="deterministic",
+        help="The encoder's q(z|x), paper section 2.1: deterministic, "
+        "gaussian (learned mean and variance) or universal (noise on the "
+        "input).",
     )
     train.add_argument(
         "--reconstruction-loss",

@@ -21,6 +21,7 @@ from keras_aae import evaluation
 from keras_aae import export
 from keras_aae import images
 from keras_aae import networks
+from keras_aae import posteriors
 from keras_aae import variants
 from keras_aae._io import atomic_path
 from keras_aae.cli.parser import PROG
@@ -43,6 +44,7 @@ RUN_DEFINING = (
     "num_labels",
     "holdout_labels",
     "prior",
+    "posterior",
     "reconstruction_loss",
     "reconstruction_lr",
     "discriminator_lr",
@@ -290,6 +292,7 @@ def _build_model(args, input_shape):
     common = {
         "reconstruction_loss": args.reconstruction_loss,
         "seed": args.seed,
+        "posterior": args.posterior,
     }
     if args.variant != "unsupervised" or args.architecture == "mlp":
         if args.architecture != "mlp":
@@ -307,7 +310,11 @@ def _build_model(args, input_shape):
             **common,
         )
     encoder, decoder, discriminator = networks.build_networks(
-        input_shape, args.latent_dim, args.hidden, args.architecture
+        input_shape,
+        args.latent_dim,
+        args.hidden,
+        args.architecture,
+        outputs_per_dim=posteriors.get(args.posterior).outputs_per_dim,
     )
     return AdversarialAutoencoder(
         encoder,

@@ -13,6 +13,7 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+from keras_aae import posteriors as posteriors_lib
 from keras_aae import priors as priors_lib
 from keras_aae._validation import check_keras_model
 from keras_aae._validation import check_non_negative_number
@@ -63,6 +64,19 @@ def _sized_prior(prior, size):
             f"{prior.latent_dim}"
         )
     return prior
+
+
+def _code_size(encoder, posterior):
+    """The code size of `encoder`'s output read through `posterior`."""
+    width = int(encoder.outputs[0].shape[-1])
+    per_dim = posterior.outputs_per_dim
+    if width % per_dim:
+        raise ValueError(
+            f"A {type(posterior).__name__}'s encoder outputs {per_dim} "
+            "numbers per code entry: its output size must be a multiple of "
+            f"{per_dim}. Received: encoder output size {width}"
+        )
+    return width // per_dim
 
 
 def _check_network_shapes(model):
@@ -129,6 +143,11 @@ class AdversarialAutoencoder(
             prior's standard deviation (0 disables it).
         discriminator_steps: Positive int, discriminator updates per batch.
         seed: Optional int seeding the prior draws made during training.
+        posterior: The encoder's q(z|x) (paper section 2.1): a
+            `keras_aae.posteriors.Posterior`, a name (`"deterministic"`,
+            `"gaussian"`, `"universal"`) or a config dict. A Gaussian
+            posterior's encoder outputs `2 * latent_dim` entries (means, then
+            log-variances); the discriminator sees samples of q(z|x).
         **kwargs: Passed to `keras.Model` (e.g. `name`).
 
     Raises:
@@ -166,7 +185,7 @@ class AdversarialAutoencoder(
         "discriminator_accuracy",
     )
     # The config: Keras objects, then plain values (attributes all).
-    _SERIALIZED = ("encoder", "decoder", "discriminator", "prior")
+    _SERIALIZED = ("encoder", "decoder", "discriminator", "prior", "posterior")
     _CONFIG = (
         "reconstruction_loss",
         "reconstruction_weight",
@@ -190,6 +209,7 @@ class AdversarialAutoencoder(
         discriminator_noise=DEFAULT_DISCRIMINATOR_NOISE,
         discriminator_steps=DEFAULT_DISCRIMINATOR_STEPS,
         seed=None,
+        posterior="deterministic",
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -200,7 +220,8 @@ class AdversarialAutoencoder(
             raise ValueError(
                 "The encoder and decoder must be built (functional) models."
             )
-        self.latent_dim = int(self.encoder.outputs[0].shape[-1])
+        self.posterior = posteriors_lib.get(posterior)
+        self.latent_dim = _code_size(self.encoder, self.posterior)
         # A name is resolved in `_end_init`, once its size is known.
         self.prior = prior if isinstance(prior, str) else priors_lib.get(prior)
         if reconstruction_loss not in losses.RECONSTRUCTION_LOSSES:
@@ -341,30 +362,65 @@ class AdversarialAutoencoder(
         )
         return self.reconstruction_weight * ops.mean(per_example)
 
-    def _draw_step_randomness(self, batch_size, labels):
+    def _draw_step_randomness(self, x, labels):
         """All random numbers one training step uses, in one pass, outside
         the XLA-compiled phases (`keras_aae.models.draws`): each
         `keras.random` call costs tens of microseconds on a CPU, and XLA's
         CPU random number generator is an order of magnitude slower than
-        TensorFlow's. Returns `draws.draw_step`'s `(samples, uniforms)`."""
-        return draws.draw_step(
+        TensorFlow's.
+
+        Returns:
+            A dict: `samples` and `uniforms`, `draws.draw_step`'s lists (one
+            entry per regularized part), and `posterior`, the
+            `draws.posterior_uniforms` pair (input noise, code noise).
+        """
+        batch_size = ops.shape(x)[0]
+        samples, uniforms = draws.draw_step(
             self.regularized_parts(),
             self.discriminator_steps,
             batch_size,
             lambda part, n: self._prior_draws(part, n, labels),
             self.seed_generator,
         )
+        posterior = draws.posterior_uniforms(
+            self.posterior,
+            batch_size,
+            tuple(self.encoder.inputs[0].shape[1:]),
+            self.latent_dim,
+            self.seed_generator,
+        )
+        return {
+            "samples": samples,
+            "uniforms": uniforms,
+            "posterior": posterior,
+        }
+
+    def _training_codes(self, x, posterior_uniforms):
+        """Codes drawn from the posterior q(z|x) (paper section 2.1), from
+        the uniforms of `draws.posterior_uniforms`."""
+        input_uniforms, code_uniforms = posterior_uniforms
+        if input_uniforms is not None:
+            x = self.posterior.perturb_input(
+                x, draws.standard_normal(input_uniforms)
+            )
+        outputs = ops.cast(self.encoder(x, training=True), "float32")
+        if code_uniforms is None:
+            return self.posterior.mean(outputs)
+        return self.posterior.sample(
+            outputs, draws.standard_normal(code_uniforms)
+        )
 
     def _split_codes(self, codes):
         return [p.slice(codes) for p in self.regularized_parts()]
 
-    def _reconstruction_phase(self, x, labels):
+    def _reconstruction_phase(self, x, labels, posterior_uniforms):
         """Section 2, reconstruction phase: encoder and decoder step on the
-        reconstruction loss. Returns `(loss, codes, tape)`: the tape recorded
-        the encoder pass, which the generator phase reuses."""
+        reconstruction loss of codes drawn from q(z|x). Returns `(loss,
+        codes, tape)`: the tape recorded the encoder pass, which the
+        generator phase reuses."""
         variables = self._phase_variables()["reconstruction"]
         with tf.GradientTape(persistent=True) as tape:
-            codes = ops.cast(self.encoder(x, training=True), "float32")
+            codes = self._training_codes(x, posterior_uniforms)
             x_hat = self.decoder(
                 self._decoder_input(codes, labels), training=True
             )
@@ -466,10 +522,15 @@ class AdversarialAutoencoder(
             parts, self.discriminator_steps, samples, uniforms
         )
 
-    def _train_phases(self, x, labels, samples, uniforms):
-        """The paper's phases on one batch; returns the logged values."""
-        part_draws = self._part_draws(samples, uniforms)
-        reconstruction, codes, tape = self._reconstruction_phase(x, labels)
+    def _train_phases(self, x, labels, step_draws):
+        """The paper's phases on one batch, given `_draw_step_randomness`'s
+        dict; returns the logged values."""
+        part_draws = self._part_draws(
+            step_draws["samples"], step_draws["uniforms"]
+        )
+        reconstruction, codes, tape = self._reconstruction_phase(
+            x, labels, step_draws["posterior"]
+        )
         discriminator, accuracy = self._discriminator_phase(
             codes, labels, part_draws
         )
@@ -495,12 +556,12 @@ class AdversarialAutoencoder(
 
     def train_step(self, data):
         x, labels = self._unpack(data)
-        samples, uniforms = self._draw_step_randomness(ops.shape(x)[0], labels)
+        step_draws = self._draw_step_randomness(x, labels)
         phases = self._phase_runner(self._train_phases)
-        return self._update_metrics(phases(x, labels, samples, uniforms))
+        return self._update_metrics(phases(x, labels, step_draws))
 
     def _test_results(self, x, labels):
-        codes = ops.cast(self.encoder(x, training=False), "float32")
+        codes = self._inference_codes(x)
         reconstruction = self._weighted_reconstruction(
             x, self.decoder(self._decoder_input(codes, labels), training=False)
         )
@@ -537,5 +598,7 @@ class AdversarialAutoencoder(
         # Keras' deserialization consumes nested dicts: work on a copy.
         config = copy.deepcopy(config)
         for key in cls._SERIALIZED:
-            config[key] = keras.saving.deserialize_keras_object(config[key])
+            # `posterior` is absent from files saved before it existed.
+            if key in config:
+                config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)

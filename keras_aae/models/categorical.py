@@ -63,6 +63,13 @@ class CategoricalAdversarialAutoencoder(AdversarialAutoencoder):
         **kwargs,
     ):
         super().__init__(encoder, decoder, discriminator, prior=prior, **kwargs)
+        if self.posterior.outputs_per_dim != 1:
+            # The categorical part is a softmax, not a location and a scale.
+            raise ValueError(
+                "A categorical code's encoder outputs probabilities: use a "
+                "'deterministic' or 'universal' posterior. Received: "
+                f"posterior={self.posterior!r}"
+            )
         self.categorical_discriminator = check_keras_model(
             categorical_discriminator, "categorical_discriminator"
         )

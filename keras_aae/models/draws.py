@@ -74,13 +74,7 @@ def draw(part, steps, batch_size, prior_draws, seed):
         rows += steps + 1
     if not rows:
         return samples, None
-    uniforms = keras.random.uniform(
-        (rows, batch_size, part.size),
-        minval=_HALF_STEP,
-        maxval=1.0 + _HALF_STEP,
-        seed=seed,
-    )
-    return samples, uniforms
+    return samples, _uniforms((rows, batch_size, part.size), seed)
 
 
 def draw_step(parts, steps, batch_size, prior_draws, seed):
@@ -92,6 +86,37 @@ def draw_step(parts, steps, batch_size, prior_draws, seed):
         for part in parts
     ]
     return [r[0] for r in results], [r[1] for r in results]
+
+
+def _uniforms(shape, seed):
+    return keras.random.uniform(
+        shape, minval=_HALF_STEP, maxval=1.0 + _HALF_STEP, seed=seed
+    )
+
+
+def posterior_uniforms(posterior, batch_size, input_shape, latent_dim, seed):
+    """The uniforms a posterior's training codes need for one step.
+
+    Args:
+        posterior: The model's `keras_aae.posteriors.Posterior`.
+        batch_size: Number of examples in the batch.
+        input_shape: Shape of one example.
+        latent_dim: Size of a code.
+        seed: The model's `keras.random.SeedGenerator`.
+
+    Returns:
+        `(input_uniforms, code_uniforms)`: uniforms in (0, 1) for the noise
+        on the encoder's input and on the codes, each None when the
+        posterior adds none (`standard_normal` turns them Gaussian).
+    """
+    shapes = (
+        posterior.input_noise_shape(input_shape),
+        posterior.code_noise_shape(latent_dim),
+    )
+    return tuple(
+        None if shape is None else _uniforms((batch_size,) + shape, seed)
+        for shape in shapes
+    )
 
 
 def part_draws(parts, steps, samples, uniforms):

@@ -8,7 +8,8 @@ from keras import ops
 class AutoencoderInference:
     """A `keras.Model` mixin: `encode`, `decode`, `reconstruct`, `generate`.
 
-    The model holds `encoder` and `decoder` networks, a `decoder_prior`, and
+    The model holds `encoder` and `decoder` networks, a `posterior`
+    (`keras_aae.posteriors`), a `decoder_prior`, and
     the hooks `_labels(y)` and `_decoder_input(codes, labels)` (the paper's
     supervised variants feed the decoder a label beside the code). Results
     are numpy arrays; calling the model returns reconstructions.
@@ -20,9 +21,10 @@ class AutoencoderInference:
     """
 
     def call(self, inputs, training=False):
-        """Returns the reconstructions of `inputs`."""
+        """Returns the reconstructions of `inputs` (from the posterior's
+        mean code)."""
         x, labels = self._split_inputs(inputs)
-        codes = self.encoder(x, training=training)
+        codes = self._inference_codes(x, training=training)
         return self.decoder(
             self._decoder_input(codes, labels), training=training
         )
@@ -43,9 +45,16 @@ class AutoencoderInference:
         )
         return self.decode(ops.convert_to_numpy(codes), batch_size)
 
+    def _inference_codes(self, x, training=False):
+        """The codes of `x` without posterior noise, as float32."""
+        outputs = ops.cast(self.encoder(x, training=training), "float32")
+        return self.posterior.mean(outputs)
+
     def encode(self, x, batch_size=256):
-        """Returns the codes of `x` as a numpy array."""
-        return self.encoder.predict(x, batch_size=batch_size, verbose=0)
+        """Returns the codes of `x` as a numpy array (the posterior's
+        mean)."""
+        outputs = self.encoder.predict(x, batch_size=batch_size, verbose=0)
+        return ops.convert_to_numpy(self.posterior.mean(outputs))
 
     def decode(self, z, batch_size=256):
         """Returns the decoded images of codes `z` as a numpy array."""

@@ -130,8 +130,8 @@ class SemiSupervisedAdversarialAutoencoder(CategoricalAdversarialAutoencoder):
         self._minimize("classification", tape, loss, variables)
         return loss
 
-    def _train_phases(self, x, labels, samples, uniforms):
-        results = super()._train_phases(x, labels, samples, uniforms)
+    def _train_phases(self, x, labels, step_draws):
+        results = super()._train_phases(x, labels, step_draws)
         if labels is not None:
             results["classification_loss"] = self._classification_phase(
                 x, labels
@@ -141,7 +141,7 @@ class SemiSupervisedAdversarialAutoencoder(CategoricalAdversarialAutoencoder):
     def _test_results(self, x, labels):
         results = super()._test_results(x, labels)
         if labels is not None:
-            codes = ops.cast(self.encoder(x, training=False), "float32")
+            codes = self._inference_codes(x)
             results["classification_loss"] = self._classification_loss(
                 codes[:, : self.num_classes], labels
             )

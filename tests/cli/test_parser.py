@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from helpers import FAST
 from keras_aae import cli
+from keras_aae import posteriors
 from keras_aae import priors
 from keras_aae import variants
 from keras_aae.cli import parser
@@ -61,6 +62,7 @@ def test_names_the_parser_knows_are_the_librarys():
     # The parser spells them out so that it never loads TensorFlow.
     assert list(parser.PRIOR_NAMES) == priors.names()
     assert list(parser.VARIANT_NAMES) == sorted(variants.VARIANTS)
+    assert list(parser.POSTERIOR_NAMES) == posteriors.names()
 
 
 @pytest.mark.parametrize(

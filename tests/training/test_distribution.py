@@ -69,7 +69,10 @@ def test_each_replica_draws_its_own_prior_samples():
     strategy = _mirrored()
     model = _model(strategy)
     # A Gaussian prior's samples are drawn as uniforms (models/draws.py).
-    draws = strategy.run(lambda: model._draw_step_randomness(16, None)[1][0])
+    x = np.zeros((16, 8, 8, 1), "float32")
+    draws = strategy.run(
+        lambda: model._draw_step_randomness(x, None)["uniforms"][0]
+    )
     first, second = [
         t.numpy() for t in strategy.experimental_local_results(draws)
     ]
@@ -79,7 +82,7 @@ def test_each_replica_draws_its_own_prior_samples():
     # Replica 0 draws exactly what a model outside any strategy draws.
     alone = make_model(latent_dim=2, hidden=(32,), seed=4)
     np.testing.assert_array_equal(
-        alone._draw_step_randomness(16, None)[1][0], first
+        alone._draw_step_randomness(x, None)["uniforms"][0], first
     )
 
 
