@@ -173,10 +173,34 @@ def test_resuming_with_other_model_or_data_arguments_is_refused(tmp_path):
     assert recorded["arguments"]["hidden"] == [32]
     model = (out / "model.keras").read_bytes()
 
-    for changed in (["--latent-dim", "3"], ["--batch-size", "64"]):
+    for changed in (
+        ["--latent-dim", "3"],
+        ["--batch-size", "64"],
+        ["--posterior", "gaussian"],
+    ):
         result = run_cli(*first, *changed)
         assert result.returncode == 2, result.stderr
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("keras-aae: error:")
         assert changed[0] in lines[0] and "another --out" in lines[0]
         assert (out / "model.keras").read_bytes() == model
+
+
+def test_train_with_a_gaussian_posterior_exports_a_sampling_encoder(tmp_path):
+    out = tmp_path / "run"
+    result = run_cli(
+        "train", *SMALL_RUN, "--epochs", "1", "--posterior", "gaussian",
+        "--verbose", "0", "--out", str(out),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    with open(out / "run.json") as f:
+        assert json.load(f)["arguments"]["posterior"] == "gaussian"
+    encoder = tf.saved_model.load(str(out / "encoder"))
+    assert set(encoder.signatures) == {"serving_default", "sample"}
+    x = tf.zeros((3, 8, 8, 1))
+    means = encoder.signatures["serving_default"](images=x)["codes"]
+    draws = encoder.signatures["sample"](
+        images=x, seed=tf.constant(0, tf.int64)
+    )["codes"]
+    assert means.shape == draws.shape == (3, 4)
+    assert not np.allclose(means.numpy(), draws.numpy())

@@ -1,0 +1,113 @@
+"""The models shipped in saved_models/ serve with plain TensorFlow and
+decode prior draws into every digit."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from helpers import ROOT
+from keras_aae import data
+from keras_aae import evaluation
+
+SHIPPED = os.path.join(ROOT, "saved_models")
+NAMES = sorted(
+    name
+    for name in os.listdir(SHIPPED)
+    if os.path.isdir(os.path.join(SHIPPED, name, "decoder"))
+)
+MAX_BYTES = 10 * 2**20
+
+# Runs without keras_aae on the path: TensorFlow and numpy only.
+SERVE = textwrap.dedent(
+    """
+    import json, sys
+    import numpy as np
+    import tensorflow as tf
+    folder, images_file, out_file = sys.argv[1:]
+    decoder = tf.saved_model.load(folder + "/decoder")
+    encoder = tf.saved_model.load(folder + "/encoder")
+    with open(folder + "/decoder/prior.json") as f:
+        prior = json.load(f)["config"]
+    rng = np.random.default_rng(0)
+    codes = prior.get("mean", 0.0) + prior.get("stddev", 1.0) * rng.normal(
+        size=(2000, prior["latent_dim"])
+    )
+    decode = decoder.signatures["serving_default"]
+    encode = encoder.signatures["serving_default"]
+    samples = decode(codes=tf.constant(codes, tf.float32))["images"]
+    x = tf.constant(np.load(images_file))
+    reconstructions = decode(codes=encode(images=x)["codes"])["images"]
+    np.savez(out_file, samples=samples.numpy(), reconstructions=reconstructions.numpy())
+    print(json.dumps(sorted(m for m in sys.modules if m.startswith("keras_aae"))))
+    """
+)
+
+
+def test_models_are_shipped():
+    assert NAMES, f"no model with a decoder/ in {SHIPPED}"
+
+
+@pytest.fixture(scope="module")
+def judge(mnist_dir):
+    """The package's judge classifier, trained on a fifth of MNIST."""
+    images, labels = data.load_arrays("mnist", "train", data_dir=mnist_dir)
+    classifier = evaluation.train_digit_classifier(
+        images[:12000], labels[:12000], epochs=2, seed=0
+    )
+    test_images, test_labels = data.load_arrays(
+        "mnist", "test", data_dir=mnist_dir
+    )
+    predicted = np.argmax(classifier.predict(test_images[:2000], verbose=0), 1)
+    assert np.mean(predicted == test_labels[:2000]) > 0.95
+    return classifier, test_images[:500]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_shipped_model_is_small_and_documented(name):
+    folder = os.path.join(SHIPPED, name)
+    size = sum(
+        os.path.getsize(os.path.join(d, f))
+        for d, _, files in os.walk(folder)
+        for f in files
+    )
+    assert size < MAX_BYTES, f"{name} holds {size} bytes"
+    with open(os.path.join(folder, "README.md")) as f:
+        card = f.read()
+    for expected in ("keras-aae train", "keras-aae evaluate", "epochs"):
+        assert expected in card
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_shipped_savedmodels_decode_every_digit_without_the_package(
+    name, judge, tmp_path
+):
+    classifier, test_images = judge
+    np.save(tmp_path / "x.npy", test_images)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            SERVE,
+            os.path.join(SHIPPED, name),
+            str(tmp_path / "x.npy"),
+            str(tmp_path / "out.npz"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=str(tmp_path),
+        env=env,
+        check=True,
+    )
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+    out = np.load(tmp_path / "out.npz")
+    labels = np.argmax(classifier.predict(out["samples"], verbose=0), axis=1)
+    shares = np.bincount(labels, minlength=10) / len(labels)
+    assert shares.min() >= 0.01, f"digit shares {np.round(shares, 3)}"
+    mse = np.mean((out["reconstructions"] - test_images) ** 2)
+    assert mse < 0.02, mse
