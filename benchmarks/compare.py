@@ -94,11 +94,12 @@ def _train_keras(args, splits, latent_dim, hidden):
     import keras_aae
     from keras_aae import networks
     from keras_aae import posteriors
+    from keras_aae.models.adversarial_autoencoder import DEFAULT_POSTERIOR
 
     images, _ = splits["train"]
     keras.utils.set_random_seed(args.seed)
     model_args = dict(_model_arg(a) for a in args.model_arg)
-    posterior = posteriors.get(model_args.pop("posterior", "deterministic"))
+    posterior = posteriors.get(model_args.pop("posterior", DEFAULT_POSTERIOR))
     model = keras_aae.AdversarialAutoencoder(
         *networks.build_networks(
             images.shape[1:],

@@ -30,7 +30,10 @@ FIGURES = (
     ("Parzen log-likelihood (nats)", ("parzen", "mean")),
     ("1-NN accuracy, all labels", ("latent_probes", "all", "knn1")),
     ("Frechet distance of samples", ("sample_quality", "frechet_distance")),
-    ("label entropy of samples (max 2.303)", ("sample_quality", "label_entropy")),
+    (
+        "label entropy of samples (max 2.303)",
+        ("sample_quality", "label_entropy"),
+    ),
 )
 
 
@@ -52,6 +55,16 @@ def _evaluate(args):
         command += ["--classifier-cache", args.classifier_cache]
     out = subprocess.run(command, capture_output=True, text=True, check=True)
     return command, json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _shown(arguments):
+    """The arguments less `--classifier-cache DIR` (a cache of the judge,
+    which gives the same figures)."""
+    shown = list(arguments)
+    if "--classifier-cache" in shown:
+        i = shown.index("--classifier-cache")
+        del shown[i : i + 2]
+    return shown
 
 
 def _lookup(result, keys):
@@ -105,7 +118,7 @@ Trained with ({epochs} epochs, {seconds / 60:.1f} min of training on a {_machine
 TFDS_DATA_DIR=../shared/data/tensorflow_datasets {train}
 ```
 
-Scored with `{" ".join(["keras-aae", *command[3:]])}`:
+Scored with `{" ".join(["keras-aae", *_shown(command[3:])])}`:
 
 | figure | value |
 | --- | --- |

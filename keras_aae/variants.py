@@ -29,6 +29,7 @@ from keras_aae.models import DimensionalityReductionAdversarialAutoencoder
 from keras_aae.models import LabelInformedAdversarialAutoencoder
 from keras_aae.models import SemiSupervisedAdversarialAutoencoder
 from keras_aae.models import SupervisedAdversarialAutoencoder
+from keras_aae.models.adversarial_autoencoder import DEFAULT_POSTERIOR
 
 __all__ = [
     "VARIANTS",
@@ -125,7 +126,7 @@ def build(
             **kwargs,
         )
     per_dim = posteriors_lib.get(
-        kwargs.get("posterior", "deterministic")
+        kwargs.get("posterior", DEFAULT_POSTERIOR)
     ).outputs_per_dim
     encoder = networks.mlp_encoder(input_shape, latent_dim * per_dim, **mlp)
     decoder_input = latent_dim + (k if key == "supervised" else 0)

@@ -18,6 +18,7 @@ from hypothesis import settings
 import keras_aae
 from keras_aae import networks
 from keras_aae import variants
+from keras_aae.models.adversarial_autoencoder import DEFAULT_POSTERIOR
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED_TFDS = os.path.join(ROOT, "..", "shared", "data", "tensorflow_datasets")
@@ -37,7 +38,7 @@ def make_model(
     """A small MLP adversarial autoencoder for 8x8 images."""
     keras.utils.set_random_seed(kw.pop("init_seed", 0))
     per_dim = keras_aae.posteriors.get(
-        kw.get("posterior", "deterministic")
+        kw.get("posterior", DEFAULT_POSTERIOR)
     ).outputs_per_dim
     return keras_aae.AdversarialAutoencoder(
         encoder=networks.mlp_encoder(shape, latent_dim * per_dim, list(hidden)),

@@ -234,7 +234,7 @@ def test_exported_encoder_serves_means_and_samples_without_the_package(
 
 
 def test_a_deterministic_model_exports_no_sample_signature(tmp_path):
-    model = make_model(latent_dim=2)
+    model = make_model(latent_dim=2, posterior="deterministic")
     path = export.export_model(model, str(tmp_path / "e"))["encoder"]
     loaded = tf.saved_model.load(path)
     assert set(loaded.signatures) == {"serving_default"}

@@ -17,7 +17,7 @@ from keras_aae import evaluation
 SHIPPED = os.path.join(ROOT, "saved_models")
 NAMES = sorted(
     name
-    for name in os.listdir(SHIPPED)
+    for name in (os.listdir(SHIPPED) if os.path.isdir(SHIPPED) else [])
     if os.path.isdir(os.path.join(SHIPPED, name, "decoder"))
 )
 MAX_BYTES = 10 * 2**20

@@ -173,10 +173,10 @@ def build_parser():
     train.add_argument(
         "--posterior",
         type=_posterior_name,
-        default="deterministic",
+        default="universal",
         help="The encoder's q(z|x), paper section 2.1: deterministic, "
-        "gaussian (learned mean and variance) or universal (noise on the "
-        "input).",
+        "gaussian (learned mean and variance) or universal (noise of 0.3 on "
+        "the input in training; the default).",
     )
     train.add_argument(
         "--reconstruction-loss",

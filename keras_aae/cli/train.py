@@ -54,6 +54,9 @@ RUN_DEFINING = (
 )
 
 
+ARGUMENTS_BEFORE_THEY_EXISTED = {"posterior": "deterministic"}
+
+
 @dataclasses.dataclass(frozen=True)
 class OutputPaths:
     """Where `keras-aae train` writes, inside `--out`."""
@@ -258,6 +261,8 @@ def _check_resumable(paths, args):
     if has_backup and os.path.exists(paths.run):
         with open(paths.run) as f:
             recorded = json.load(f).get("arguments", {})
+        # Runs recorded before an argument existed ran with this value.
+        recorded = {**ARGUMENTS_BEFORE_THEY_EXISTED, **recorded}
         asked = json.loads(json.dumps(_run_record(args)))
         changed = [
             k for k in RUN_DEFINING if k in recorded and recorded[k] != asked[k]
