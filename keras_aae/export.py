@@ -123,24 +123,23 @@ def _posterior_sampler(encoder, posterior):
     """`sample(images, seed) -> {"codes"}`: codes drawn from q(z|x) with
     TensorFlow's stateless Gaussians (the same seed, the same codes)."""
 
-    def normals(shape, seed):
-        seed = tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)])
-        return tf.random.stateless_normal(shape, seed=seed)
+    latent_dim = encoder.outputs[0].shape[-1] // posterior.outputs_per_dim
 
     def sample(images, seed):
-        batch = tf.shape(images)[0]
-        input_shape = posterior.input_noise_shape(images.shape[1:])
-        if input_shape is not None:
-            images = posterior.perturb_input(
-                images, normals(tf.shape(images), seed)
-            )
-        outputs = tf.cast(encoder(images, training=False), tf.float32)
-        latent_dim = outputs.shape[-1] // posterior.outputs_per_dim
-        code_shape = posterior.code_noise_shape(latent_dim)
-        if code_shape is None:
-            return {"codes": posterior.mean(outputs)}
-        noise = normals(tf.concat([[batch], code_shape], 0), seed + 1)
-        return {"codes": posterior.sample(outputs, noise)}
+        def normals(shape, offset):
+            if shape is None:
+                return None
+            pair = [tf.cast(seed, tf.int64) + offset, tf.constant(0, tf.int64)]
+            batch_shape = tf.concat([tf.shape(images)[:1], shape], 0)
+            return tf.random.stateless_normal(batch_shape, seed=tf.stack(pair))
+
+        codes = posterior.training_codes(
+            lambda x: tf.cast(encoder(x, training=False), tf.float32),
+            images,
+            normals(posterior.input_noise_shape(images.shape[1:]), 0),
+            normals(posterior.code_noise_shape(latent_dim), 1),
+        )
+        return {"codes": codes}
 
     signature = [
         input_spec(encoder, "images"),

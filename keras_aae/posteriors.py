@@ -73,6 +73,27 @@ class Posterior:
         """Codes drawn from q(z|x) in training, given standard Gaussians."""
         return outputs
 
+    def training_codes(self, encode, x, input_normals=None, code_normals=None):
+        """Codes of `x` drawn from q(z|x).
+
+        Args:
+            encode: The encoder, a function of a batch of inputs.
+            x: A batch of inputs.
+            input_normals: Standard Gaussians of `input_noise_shape`, or
+                None (no noise on the input).
+            code_normals: Standard Gaussians of `code_noise_shape`, or None
+                (the codes are the mean).
+
+        Returns:
+            The codes.
+        """
+        if input_normals is not None:
+            x = self.perturb_input(x, input_normals)
+        outputs = encode(x)
+        if code_normals is None:
+            return self.mean(outputs)
+        return self.sample(outputs, code_normals)
+
     def get_config(self):
         return {}
 

@@ -7,8 +7,6 @@ the generator, learns to fool it). Each phase has its own optimizer
 (`keras_aae.training.PhaseTrainer`).
 """
 
-import copy
-
 import keras
 import tensorflow as tf
 from keras import ops
@@ -23,6 +21,7 @@ from keras_aae.models import losses
 from keras_aae.models.code_part import CodePart
 from keras_aae.models.inference import AutoencoderInference
 from keras_aae.models.saving import AtomicSaving
+from keras_aae.models.saving import AttributeConfig
 from keras_aae.networks import ends_in_sigmoid
 from keras_aae.training import PhaseTrainer
 from keras_aae.training import ReplicaSeedGenerator
@@ -48,8 +47,16 @@ DEFAULT_GENERATOR_LEARNING_RATE = 5e-4
 DEFAULT_DISCRIMINATOR_STEPS = 5
 DEFAULT_DISCRIMINATOR_NOISE = 1.0
 DEFAULT_POSTERIOR = "universal"
-# What a `.keras` file saved before posteriors existed used.
-_POSTERIOR_BEFORE_0_2 = "deterministic"
+
+
+# What `fit` logs, each averaged over the epoch by its own tracker.
+_LOGGED = (
+    "loss",
+    "reconstruction_loss",
+    "discriminator_loss",
+    "generator_loss",
+    "discriminator_accuracy",
+)
 
 
 def _check_shapes(*checks):
@@ -115,7 +122,11 @@ def _check_network_shapes(model):
 
 @keras.saving.register_keras_serializable(package="keras_aae")
 class AdversarialAutoencoder(
-    AutoencoderInference, PhaseTrainer, AtomicSaving, keras.Model
+    AutoencoderInference,
+    PhaseTrainer,
+    AtomicSaving,
+    AttributeConfig,
+    keras.Model,
 ):
     """An autoencoder whose codes are matched to a prior adversarially.
 
@@ -188,15 +199,9 @@ class AdversarialAutoencoder(
         "generator": DEFAULT_GENERATOR_LEARNING_RATE,
     }
     _ADAM_BETA_1 = 0.0
-    # What `fit` logs, each averaged over the epoch by its own tracker.
-    _LOGGED = (
-        "loss",
-        "reconstruction_loss",
-        "discriminator_loss",
-        "generator_loss",
-        "discriminator_accuracy",
-    )
-    # The config: Keras objects, then plain values (attributes all).
+    _LOGGED = _LOGGED
+    # The config (`AttributeConfig`): Keras objects, then plain values
+    # (attributes all), and what files saved before an argument existed used.
     _SERIALIZED = ("encoder", "decoder", "discriminator", "prior", "posterior")
     _CONFIG = (
         "reconstruction_loss",
@@ -207,6 +212,7 @@ class AdversarialAutoencoder(
         "discriminator_steps",
         "seed",
     )
+    _CONFIG_BEFORE = {"posterior": "deterministic"}  # 0.1
 
     def __init__(
         self,
@@ -375,51 +381,16 @@ class AdversarialAutoencoder(
         return self.reconstruction_weight * ops.mean(per_example)
 
     def _draw_step_randomness(self, x, labels):
-        """All random numbers one training step uses, in one pass, outside
-        the XLA-compiled phases (`keras_aae.models.draws`): each
-        `keras.random` call costs tens of microseconds on a CPU, and XLA's
-        CPU random number generator is an order of magnitude slower than
-        TensorFlow's.
-
-        Returns:
-            A dict: `samples` and `uniforms`, `draws.draw_step`'s lists (one
-            entry per regularized part), and `posterior`, the
-            `draws.posterior_uniforms` pair (input noise, code noise).
-        """
-        batch_size = ops.shape(x)[0]
-        samples, uniforms = draws.draw_step(
+        """All random numbers one training step uses, drawn in one pass
+        outside the XLA-compiled phases: `draws.draw_all`'s dict."""
+        return draws.draw_all(
             self.regularized_parts(),
             self.discriminator_steps,
-            batch_size,
+            x,
             lambda part, n: self._prior_draws(part, n, labels),
-            self.seed_generator,
-        )
-        posterior = draws.posterior_uniforms(
             self.posterior,
-            batch_size,
-            tuple(self.encoder.inputs[0].shape[1:]),
             self.latent_dim,
             self.seed_generator,
-        )
-        return {
-            "samples": samples,
-            "uniforms": uniforms,
-            "posterior": posterior,
-        }
-
-    def _training_codes(self, x, posterior_uniforms):
-        """Codes drawn from the posterior q(z|x) (paper section 2.1), from
-        the uniforms of `draws.posterior_uniforms`."""
-        input_uniforms, code_uniforms = posterior_uniforms
-        if input_uniforms is not None:
-            x = self.posterior.perturb_input(
-                x, draws.standard_normal(input_uniforms)
-            )
-        outputs = ops.cast(self.encoder(x, training=True), "float32")
-        if code_uniforms is None:
-            return self.posterior.mean(outputs)
-        return self.posterior.sample(
-            outputs, draws.standard_normal(code_uniforms)
         )
 
     def _split_codes(self, codes):
@@ -432,7 +403,11 @@ class AdversarialAutoencoder(
         generator phase reuses."""
         variables = self._phase_variables()["reconstruction"]
         with tf.GradientTape(persistent=True) as tape:
-            codes = self._training_codes(x, posterior_uniforms)
+            codes = self.posterior.training_codes(
+                lambda v: ops.cast(self.encoder(v, training=True), "float32"),
+                x,
+                *draws.standard_normals(posterior_uniforms),
+            )
             x_hat = self.decoder(
                 self._decoder_input(codes, labels), training=True
             )
@@ -593,23 +568,3 @@ class AdversarialAutoencoder(
 
     def test_step(self, data):
         return self._update_metrics(self._test_results(*self._unpack(data)))
-
-    # ----------------------------------------------------------- serialization
-
-    def get_config(self):
-        config = super().get_config()
-        for key in self._SERIALIZED:
-            config[key] = keras.saving.serialize_keras_object(
-                getattr(self, key)
-            )
-        config.update({key: getattr(self, key) for key in self._CONFIG})
-        return config
-
-    @classmethod
-    def from_config(cls, config):
-        # Keras' deserialization consumes nested dicts: work on a copy.
-        config = copy.deepcopy(config)
-        config.setdefault("posterior", _POSTERIOR_BEFORE_0_2)
-        for key in cls._SERIALIZED:
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)

@@ -119,6 +119,42 @@ def posterior_uniforms(posterior, batch_size, input_shape, latent_dim, seed):
     )
 
 
+def draw_all(parts, steps, x, prior_draws, posterior, latent_dim, seed):
+    """All random numbers of one training step, in one pass.
+
+    Each `keras.random` call costs tens of microseconds on a CPU, and XLA's
+    CPU random number generator is an order of magnitude slower than
+    TensorFlow's: the model draws here, outside its XLA-compiled phases.
+
+    Args:
+        parts: The model's regularized `CodePart`s.
+        steps: Number of discriminator steps in the step.
+        x: The batch of inputs.
+        prior_draws: `prior_draws(part, n)` gives `n` prior samples of a part.
+        posterior: The model's `keras_aae.posteriors.Posterior`.
+        latent_dim: Size of a code.
+        seed: The model's `keras.random.SeedGenerator`.
+
+    Returns:
+        A dict: `samples` and `uniforms`, `draw_step`'s lists (one entry per
+        part), and `posterior`, the `posterior_uniforms` pair.
+    """
+    batch_size = ops.shape(x)[0]
+    samples, uniforms = draw_step(parts, steps, batch_size, prior_draws, seed)
+    return {
+        "samples": samples,
+        "uniforms": uniforms,
+        "posterior": posterior_uniforms(
+            posterior, batch_size, tuple(x.shape[1:]), latent_dim, seed
+        ),
+    }
+
+
+def standard_normals(uniforms):
+    """`standard_normal` of each of `uniforms`, None staying None."""
+    return [None if u is None else standard_normal(u) for u in uniforms]
+
+
 def part_draws(parts, steps, samples, uniforms):
     """The `PartDraws` of each of `parts`, from `draw_step`'s lists."""
     return [

@@ -7,6 +7,7 @@ model's `seed_generator` state in its weights, so a reloaded model draws
 what the saved one would have drawn next.
 """
 
+import copy
 import os
 
 import keras
@@ -15,6 +16,42 @@ import numpy as np
 from keras_aae._io import atomic_path
 
 _SEED_STATE_KEY = "seed_generator_state"
+
+
+class AttributeConfig:
+    """A `keras.Model` mixin: the config is a list of attributes.
+
+    The class names the constructor arguments it keeps as attributes:
+    `_SERIALIZED` (Keras objects, serialized), `_CONFIG` (plain values) and
+    `_CONFIG_BEFORE` (the value an argument added in a later release had
+    before it existed, for configs saved earlier).
+
+    Example:
+
+    >>> # class MyModel(AttributeConfig, keras.Model):
+    >>> #     _SERIALIZED = ("encoder",); _CONFIG = ("seed",)
+    """
+
+    _SERIALIZED = ()
+    _CONFIG = ()
+    _CONFIG_BEFORE = {}
+
+    def get_config(self):
+        config = super().get_config()
+        for key in self._SERIALIZED:
+            config[key] = keras.saving.serialize_keras_object(
+                getattr(self, key)
+            )
+        config.update({key: getattr(self, key) for key in self._CONFIG})
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        # Keras' deserialization consumes nested dicts: work on a copy.
+        config = {**cls._CONFIG_BEFORE, **copy.deepcopy(config)}
+        for key in cls._SERIALIZED:
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)
 
 
 class AtomicSaving:
