@@ -78,6 +78,9 @@ _non_negative_int = _typed(int, lambda v: v >= 0, "a non-negative integer")
 _positive_float = _typed(
     float, lambda v: 0 < v < float("inf"), "a positive number"
 )
+_non_negative_float = _typed(
+    float, lambda v: 0 <= v < float("inf"), "a non-negative number"
+)
 
 
 def _label_budget(text):
@@ -173,10 +176,17 @@ def build_parser():
     train.add_argument(
         "--posterior",
         type=_posterior_name,
-        default="universal",
+        default="deterministic",
         help="The encoder's q(z|x), paper section 2.1: deterministic, "
         "gaussian (learned mean and variance) or universal (noise of 0.3 on "
-        "the input in training; the default).",
+        "the input in training).",
+    )
+    train.add_argument(
+        "--discriminator-noise",
+        type=_non_negative_float,
+        default=None,
+        help="Instance noise on the discriminator's inputs, in prior "
+        "standard deviations (default 1.5).",
     )
     train.add_argument(
         "--reconstruction-loss",

@@ -45,6 +45,7 @@ RUN_DEFINING = (
     "holdout_labels",
     "prior",
     "posterior",
+    "discriminator_noise",
     "reconstruction_loss",
     "reconstruction_lr",
     "discriminator_lr",
@@ -54,7 +55,10 @@ RUN_DEFINING = (
 )
 
 
-ARGUMENTS_BEFORE_THEY_EXISTED = {"posterior": "deterministic"}
+ARGUMENTS_BEFORE_THEY_EXISTED = {
+    "posterior": "deterministic",
+    "discriminator_noise": None,
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -299,6 +303,8 @@ def _build_model(args, input_shape):
         "seed": args.seed,
         "posterior": args.posterior,
     }
+    if args.discriminator_noise is not None:
+        common["discriminator_noise"] = args.discriminator_noise
     if args.variant != "unsupervised" or args.architecture == "mlp":
         if args.architecture != "mlp":
             raise ValueError(

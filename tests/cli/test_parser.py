@@ -71,6 +71,8 @@ def test_names_the_parser_knows_are_the_librarys():
         ["train", "--out", "x", "--epochs", "-1"],
         ["train", "--out", "x", "--prior", "cauchy"],
         ["train", "--out", "x", "--variant", "gan"],
+        ["train", "--out", "x", "--discriminator-noise", "-0.5"],
+        ["train", "--out", "x", "--posterior", "laplace"],
         ["evaluate", "--model", "m.keras", "--labels", "0"],
         ["frobnicate"],
     ],

@@ -177,6 +177,7 @@ def test_resuming_with_other_model_or_data_arguments_is_refused(tmp_path):
         ["--latent-dim", "3"],
         ["--batch-size", "64"],
         ["--posterior", "gaussian"],
+        ["--discriminator-noise", "1.0"],
     ):
         result = run_cli(*first, *changed)
         assert result.returncode == 2, result.stderr
