@@ -14,6 +14,13 @@ epoch, cumulative training hours, Parzen mean and standard error, sigma.
 `--minutes` stops this run after that long (at an epoch's end), so a long
 budget can be spent in slices.
 
+`--recipe package` trains with the package's defaults of the first curve
+(Adam, five discriminator steps, instance noise 1.5, MSE); `--recipe paper`
+with the paper's recipe as its public reproduction runs it: one
+discriminator step, no instance noise, binary cross-entropy, SGD at 0.01
+(momentum 0.9) for reconstruction and 0.1 (momentum 0.1) for both
+adversarial phases, every rate divided by 10 at epochs 50 and 1000.
+
 Usage:
     TFDS_DATA_DIR=../shared/data/tensorflow_datasets \\
         python benchmarks/likelihood.py --out runs/likelihood --epochs 2000 --minutes 60
@@ -34,6 +41,14 @@ PRIOR_STDDEV = 5.0
 # of its day (deterministic posterior, instance noise 1.5); pinned so that
 # the backup resumes the same model.
 DISCRIMINATOR_NOISE = 1.5
+# The paper's recipe: (initial rate, momentum) per phase, and the epochs at
+# which every rate is divided by 10.
+PAPER_SGD = {
+    "reconstruction": (0.01, 0.9),
+    "discriminator": (0.1, 0.1),
+    "generator": (0.1, 0.1),
+}
+PAPER_DECAY_EPOCHS = (50, 1000)
 CURVE = "curve.csv"
 FIELDS = ("epoch", "hours", "parzen", "stderr", "sigma", "reconstruction_loss")
 
@@ -46,12 +61,31 @@ def parse_args(argv=None):
     parser.add_argument("--minutes", type=float, default=None)
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--posterior", default="deterministic")
+    parser.add_argument(
+        "--recipe", choices=("package", "paper"), default="package"
+    )
     parser.add_argument("--num-samples", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=0)
     return parser.parse_args(argv)
 
 
-def build_model(args):
+def paper_optimizers(steps_per_epoch):
+    """The paper recipe's SGD optimizers, keyed as `compile` takes them."""
+    import keras
+
+    boundaries = [e * steps_per_epoch for e in PAPER_DECAY_EPOCHS]
+    optimizers = {}
+    for phase, (rate, momentum) in PAPER_SGD.items():
+        schedule = keras.optimizers.schedules.PiecewiseConstantDecay(
+            boundaries, [rate, rate / 10, rate / 100]
+        )
+        optimizers[f"{phase}_optimizer"] = keras.optimizers.SGD(
+            learning_rate=schedule, momentum=momentum
+        )
+    return optimizers
+
+
+def build_model(args, steps_per_epoch):
     import keras
 
     import keras_aae
@@ -60,6 +94,16 @@ def build_model(args):
 
     keras.utils.set_random_seed(args.seed)
     posterior = posteriors.get(args.posterior)
+    if args.recipe == "paper":
+        recipe_arguments = {
+            "discriminator_steps": 1,
+            "discriminator_noise": 0.0,
+            "reconstruction_loss": "binary_crossentropy",
+        }
+        compile_arguments = paper_optimizers(steps_per_epoch)
+    else:
+        recipe_arguments = {"discriminator_noise": DISCRIMINATOR_NOISE}
+        compile_arguments = {}
     encoder, decoder, discriminator = networks.build_networks(
         (28, 28, 1),
         LATENT_DIM,
@@ -72,10 +116,10 @@ def build_model(args):
         discriminator,
         prior=keras_aae.GaussianPrior(LATENT_DIM, stddev=PRIOR_STDDEV),
         posterior=posterior,
-        discriminator_noise=DISCRIMINATOR_NOISE,
         seed=args.seed,
+        **recipe_arguments,
     )
-    model.compile()
+    model.compile(**compile_arguments)
     return model
 
 
@@ -153,7 +197,8 @@ def main(argv=None):
 
     os.makedirs(args.out, exist_ok=True)
     splits = data.load_splits("mnist")
-    model = build_model(args)
+    steps_per_epoch = -(-len(splits["train"][0]) // args.batch_size)
+    model = build_model(args, steps_per_epoch)
     backup = os.path.join(args.out, "backup")
     done = callbacks.BackupAndRestore.finished_epochs(backup)
     if done >= args.epochs:

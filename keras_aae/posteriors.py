@@ -31,6 +31,7 @@ Example:
 import keras
 from keras import ops
 
+from keras_aae._validation import check_non_negative_number
 from keras_aae._validation import check_positive_number
 
 _PACKAGE = "keras_aae"
@@ -126,6 +127,18 @@ class GaussianPosterior(Posterior):
     are drawn by the reparametrization trick, so both the reconstruction
     and the adversarial gradients reach the variance.
 
+    Without a KL term nothing stops the reconstruction loss from shrinking
+    the variance towards zero, which leaves q(z|x) deterministic in effect.
+    `min_stddev` keeps a floor under it: the standard deviation of a code
+    entry is `sqrt(min_stddev**2 + exp(log_var))`.
+
+    Args:
+        min_stddev: Non-negative float, the floor of the posterior's
+            standard deviation, in the code's units (0: none).
+
+    Raises:
+        ValueError: If `min_stddev` is negative.
+
     Example:
 
     >>> import numpy as np
@@ -136,6 +149,9 @@ class GaussianPosterior(Posterior):
     """
 
     outputs_per_dim = 2
+
+    def __init__(self, min_stddev=0.0):
+        self.min_stddev = check_non_negative_number(min_stddev, "min_stddev")
 
     def _split(self, outputs):
         size = ops.shape(outputs)[-1] // 2
@@ -149,8 +165,13 @@ class GaussianPosterior(Posterior):
 
     def sample(self, outputs, normals):
         mean, log_var = self._split(outputs)
-        log_var = ops.clip(log_var, *_LOG_VAR_RANGE)
-        return mean + ops.exp(0.5 * log_var) * normals
+        variance = ops.exp(ops.clip(log_var, *_LOG_VAR_RANGE))
+        if self.min_stddev:
+            variance = variance + self.min_stddev**2
+        return mean + ops.sqrt(variance) * normals
+
+    def get_config(self):
+        return {"min_stddev": self.min_stddev}
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)

@@ -4,6 +4,8 @@ Imported as `from helpers import ...` (pytest puts `tests/` on the path,
 see `pythonpath` in setup.cfg); fixtures live in `conftest.py`.
 """
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -16,6 +18,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings
 
 import keras_aae
+from keras_aae import cli
 from keras_aae import networks
 from keras_aae import variants
 from keras_aae.models.adversarial_autoencoder import DEFAULT_POSTERIOR
@@ -176,4 +179,27 @@ def run_cli(*args, timeout=300, env=None, cwd=None):
         timeout=timeout,
         env={**os.environ, **(env or {})},
         cwd=cwd,
+    )
+
+
+def call_cli(*args):
+    """Runs `keras_aae.cli.main(args)` in this process.
+
+    The same code as `run_cli` without a new interpreter importing
+    TensorFlow (seconds per call): for commands that stop at a user error,
+    `sample` and `evaluate`. Training stays in `run_cli`, where it owns
+    the process's global state (seeds, devices) as it does for users.
+
+    Returns:
+        A `subprocess.CompletedProcess` with `returncode`, `stdout` and
+        `stderr`, as `run_cli` returns.
+    """
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = cli.main([str(a) for a in args])
+        except SystemExit as exit_:  # argparse's own errors
+            code = exit_.code
+    return subprocess.CompletedProcess(
+        args, code, out.getvalue(), err.getvalue()
     )

@@ -29,6 +29,7 @@ POSTERIORS = ["deterministic", "gaussian", "universal"]
     [
         (posteriors.DeterministicPosterior(), "DeterministicPosterior"),
         (posteriors.GaussianPosterior(), "GaussianPosterior"),
+        (posteriors.GaussianPosterior(min_stddev=0.4), "GaussianPosterior"),
         (posteriors.UniversalPosterior(input_noise=0.2), "UniversalPosterior"),
     ],
 )
@@ -69,6 +70,23 @@ def test_gaussian_posterior_reparametrizes_mean_and_log_variance():
     # An overflowing log-variance is clipped: samples stay finite.
     huge = np.array([[0.0, 0.0, 1e4, 1e4]], "float32")
     assert np.isfinite(posterior.sample(huge, np.ones((1, 2), "float32"))).all()
+
+
+def test_gaussian_posterior_keeps_its_standard_deviation_above_the_floor():
+    posterior = posteriors.GaussianPosterior(min_stddev=0.6)
+    # log-variances: collapsed (clipped at -8), then exactly 0.64.
+    outputs = np.array([[0.0, 1.0, -50.0, np.log(0.64)]], "float32")
+    normals = np.ones((1, 2), "float32")
+    np.testing.assert_allclose(
+        posterior.sample(outputs, normals),
+        [[np.sqrt(0.36 + np.exp(-8.0)), 1.0 + 1.0]],
+        rtol=1e-5,
+    )
+    # Files saved before the floor existed hold an empty config.
+    assert posteriors.GaussianPosterior.from_config({}).min_stddev == 0.0
+    with pytest.raises(ValueError) as error:
+        posteriors.GaussianPosterior(min_stddev=-0.1)
+    assert_clear(error, "min_stddev=-0.1")
 
 
 def test_posterior_uniforms_have_the_noise_shapes():

@@ -7,13 +7,14 @@ import pytest
 import tensorflow as tf
 
 from helpers import SMALL_RUN
+from helpers import call_cli
 from helpers import run_cli
 
 
 def test_evaluate_corrupt_model_is_a_user_error(tmp_path):
     bad = tmp_path / "model.keras"
     bad.write_bytes(b"PK\x03\x04 truncated")
-    result = run_cli("evaluate", "--model", str(bad), "--dataset", "digits")
+    result = call_cli("evaluate", "--model", str(bad), "--dataset", "digits")
     assert result.returncode == 2
     lines = [
         line
@@ -57,7 +58,7 @@ def test_train_each_variant_then_evaluate(tmp_path, variant, extra, figure):
     decoder = tf.saved_model.load(str(out / "decoder")).signatures[
         "serving_default"
     ]
-    sample = run_cli(
+    sample = call_cli(
         "sample",
         "--decoder",
         str(out / "decoder"),
@@ -69,7 +70,7 @@ def test_train_each_variant_then_evaluate(tmp_path, variant, extra, figure):
     assert sample.returncode == 0, sample.stderr
     assert np.load(tmp_path / "s.npy").shape == (4, 8, 8, 1)
     assert decoder.structured_input_signature[1]["codes"].shape[-1] > 0
-    evaluated = run_cli(
+    evaluated = call_cli(
         "evaluate",
         "--model",
         str(out / "model.keras"),
@@ -109,7 +110,7 @@ def test_holdout_labels_then_anomaly_labels(tmp_path):
         *SMALL_RUN,
     )
     assert result.returncode == 0, result.stderr
-    evaluated = run_cli(
+    evaluated = call_cli(
         "evaluate",
         "--model",
         str(out / "model.keras"),

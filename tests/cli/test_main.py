@@ -2,6 +2,7 @@
 
 import pytest
 
+from helpers import call_cli
 from helpers import run_cli
 
 
@@ -85,8 +86,9 @@ from helpers import run_cli
         ),
     ],
 )
-def test_user_errors_exit_2_with_one_line(tmp_path, args, words):
-    result = run_cli(*args, cwd=tmp_path)
+def test_user_errors_exit_2_with_one_line(tmp_path, monkeypatch, args, words):
+    monkeypatch.chdir(tmp_path)
+    result = call_cli(*args)
     assert result.returncode == 2, result.stderr
     lines = [
         line
@@ -96,3 +98,20 @@ def test_user_errors_exit_2_with_one_line(tmp_path, args, words):
     assert len(lines) == 1 and words in lines[0], result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["train", "--out", "x", "--epochs", "ten"], "'ten'"),
+        (["train", "--out", "x", "--dataset", "no_such_set"], "'no_such_set'"),
+    ],
+)
+def test_user_errors_through_python_m_print_one_line(tmp_path, args, words):
+    # As users run it: TensorFlow's native start-up notices are silenced too.
+    result = run_cli(*args, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        line for line in result.stderr.splitlines() if words in line
+    ], result.stderr
+    assert result.stderr.startswith("keras-aae")

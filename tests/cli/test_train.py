@@ -7,6 +7,7 @@ import numpy as np
 import tensorflow as tf
 
 from helpers import SMALL_RUN
+from helpers import call_cli
 from helpers import run_cli
 
 
@@ -69,7 +70,7 @@ def test_train_writes_everything_then_sample(tmp_path):
     assert tf.io.decode_png(tf.io.read_file(str(grid))).shape == (96, 96, 1)
     npy = tmp_path / "s.npy"
     assert (
-        run_cli(
+        call_cli(
             "sample",
             "--decoder",
             str(out / "decoder"),
@@ -83,7 +84,7 @@ def test_train_writes_everything_then_sample(tmp_path):
     assert np.load(npy).shape == (5, 8, 8, 1)
     assert all(float(r["epoch_seconds"]) > 0 for r in rows)
 
-    result = run_cli(
+    result = call_cli(
         "evaluate",
         "--model",
         str(out / "model.keras"),
@@ -131,7 +132,7 @@ def test_mnist_run_from_shared_data(tmp_path, mnist_dir):
     assert float(row["reconstruction_loss"]) < 0.06
     assert 0.0 < float(row["discriminator_accuracy"]) < 1.0
 
-    result = run_cli(
+    result = call_cli(
         "evaluate",
         "--model",
         str(out / "model.keras"),
@@ -151,7 +152,6 @@ def test_mnist_run_from_shared_data(tmp_path, mnist_dir):
         "fashion_mnist",
         "--classifier-cache",
         str(tmp_path / "cache"),
-        timeout=600,
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
@@ -179,7 +179,7 @@ def test_resuming_with_other_model_or_data_arguments_is_refused(tmp_path):
         ["--posterior", "gaussian"],
         ["--discriminator-noise", "1.0"],
     ):
-        result = run_cli(*first, *changed)
+        result = call_cli(*first, *changed)
         assert result.returncode == 2, result.stderr
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("keras-aae: error:")
