@@ -60,6 +60,14 @@ def parse_args(argv=None):
         help="Override an AdversarialAutoencoder argument of keras-aae "
         "(a number, or a name such as posterior=gaussian; repeatable).",
     )
+    parser.add_argument(
+        "--compile-arg",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="An argument of keras-aae's compile (a number, or JSON such as "
+        "an optimizer's config dict; repeatable).",
+    )
     parser.add_argument("--worker", choices=CONFIGS, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -118,7 +126,7 @@ def _train_keras(args, splits, latent_dim, hidden):
         posterior=posterior,
         **model_args,
     )
-    model.compile()
+    model.compile(**dict(_model_arg(a) for a in args.compile_arg))
     start = time.perf_counter()
     history = model.fit(
         images, epochs=args.epochs, batch_size=args.batch_size, verbose=0
@@ -186,6 +194,8 @@ def _spawn(config, args):
             command += ["--" + name.replace("_", "-"), str(value)]
     for value in args.model_arg:
         command += ["--model-arg", value]
+    for value in args.compile_arg:
+        command += ["--compile-arg", value]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     result = subprocess.run(command, capture_output=True, text=True, env=env)
     if result.returncode:

@@ -8,7 +8,8 @@ phases) needs the same for every phase's optimizer: that lives here, so
 that the model class holds only the paper's algorithm.
 
 A model using it defines `_PHASES` (phase names), `_DEFAULT_LEARNING_RATES`
-(phase -> rate), `_ADAM_BETA_1`, `_phase_variables()` (phase -> the
+(phase -> rate), `_ADAM_BETA_1`, `_DEFAULT_WEIGHT_AVERAGES` (phase -> the
+momentum of the default Adam's weight average, for the phases that keep one), `_phase_variables()` (phase -> the
 variables its optimizer updates) and `_data_spec()` (what `fit` checks).
 """
 
@@ -56,6 +57,7 @@ class PhaseTrainer:
     _PHASES = ()
     _DEFAULT_LEARNING_RATES = {}
     _ADAM_BETA_1 = 0.9
+    _DEFAULT_WEIGHT_AVERAGES = {}
     # Set by `compile`.
     _requested_jit_compile = "auto"
     _loss_scaled = False
@@ -72,6 +74,10 @@ class PhaseTrainer:
           `p_learning_rate`, with the model's `beta_1`;
         - `p_learning_rate`: that Adam's rate; default: the model's rate for
           the phase (`_DEFAULT_LEARNING_RATES`).
+
+        The default Adam of a phase in `_DEFAULT_WEIGHT_AVERAGES` keeps a
+        moving average of its variables (`use_ema=True` at that momentum),
+        which `fit` leaves in them when it returns.
 
         Each optimizer is built on its own phase's variables here, so saved
         optimizer state is restored by `load_model` and `BackupAndRestore`
@@ -135,6 +141,34 @@ class PhaseTrainer:
             optimizer = getattr(self, f"{phase}_optimizer")
             if not optimizer.built:
                 optimizer.build(variables[phase])
+        self._check_first_phase_average(variables[self._PHASES[0]])
+
+    def _check_first_phase_average(self, first_variables):
+        """Keras' `fit` ends by writing the first optimizer's weight
+        averages (`use_ema=True`) into `model.trainable_weights` position by
+        position; that is right only if the first phase's variables lead
+        that list in the same order."""
+        if not getattr(self.optimizer, "use_ema", False):
+            return
+        leading = self.trainable_weights[: len(first_variables)]
+        if [id(v) for v in leading] != [id(v) for v in first_variables]:
+            raise ValueError(
+                f"The {self._PHASES[0]} optimizer's weight averages "
+                "(use_ema=True) would be written into the wrong variables: "
+                f"{type(self).__name__}'s trainable weights must start with "
+                f"the {self._PHASES[0]} phase's variables. Received: "
+                f"{[v.path for v in leading[:3]]}..."
+            )
+
+    def _finalize_later_phases(self):
+        """Writes each later phase optimizer's weight averages
+        (`use_ema=True`) into its own variables; Keras' `fit` does it for
+        the first phase's optimizer only."""
+        variables = self._phase_variables()
+        for phase in self._PHASES[1:]:
+            optimizer = getattr(self, f"{phase}_optimizer")
+            if getattr(optimizer, "use_ema", False):
+                optimizer.finalize_variable_values(variables[phase])
 
     def _phase_optimizer(self, phase, optimizer, learning_rate):
         """`optimizer`, or Adam at `learning_rate` (None: the default)."""
@@ -144,8 +178,12 @@ class PhaseTrainer:
             learning_rate, f"{phase}_learning_rate"
         )
         if optimizer is None:
+            average = self._DEFAULT_WEIGHT_AVERAGES.get(phase)
             return keras.optimizers.Adam(
-                learning_rate=learning_rate, beta_1=self._ADAM_BETA_1
+                learning_rate=learning_rate,
+                beta_1=self._ADAM_BETA_1,
+                use_ema=average is not None,
+                ema_momentum=average or 0.99,
             )
         return keras.optimizers.get(optimizer)
 
@@ -182,6 +220,10 @@ class PhaseTrainer:
         models that read them. Numpy arrays are checked whole, a
         `tf.data.Dataset` by its element spec and first batch.
 
+        An optimizer with `use_ema=True` leaves its phase's variables at
+        their moving average when `fit` returns, as Keras does for a model's
+        one optimizer.
+
         Numpy arrays without sample or class weights, a validation split or
         `steps_per_epoch` are batched by `keras_aae.data.as_dataset`
         (shuffled each epoch unless `shuffle=False`): Keras' own array
@@ -202,7 +244,10 @@ class PhaseTrainer:
             )
             # Shuffled above; Keras warns about `shuffle` with a dataset.
             y, kwargs["shuffle"] = None, False
-        return super().fit(x, y, *args, **kwargs)
+        history = super().fit(x, y, *args, **kwargs)
+        if history.epoch:
+            self._finalize_later_phases()
+        return history
 
     def evaluate(self, x=None, y=None, *args, **kwargs):
         """Scores the model; arguments as in `keras.Model.evaluate`; the

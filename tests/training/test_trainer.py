@@ -58,3 +58,54 @@ def test_numpy_fit_with_keras_only_arguments_keeps_keras_pipeline():
     # 48 training images in 3 batches per epoch; validation logged.
     assert int(model.reconstruction_optimizer.iterations) == 6
     assert "val_loss" in history.history
+
+
+def _ema_adam():
+    return keras.optimizers.Adam(beta_1=0.0, use_ema=True, ema_momentum=0.9)
+
+
+def test_weight_averages_end_in_every_phase_variables():
+    x = np.random.default_rng(0).random((96, 8, 8, 1)).astype("float32")
+    model = make_model()
+    model.compile(
+        reconstruction_optimizer=_ema_adam(),
+        discriminator_optimizer=_ema_adam(),
+        jit_compile=False,
+    )
+    plain = make_model()
+    plain.compile(jit_compile=False)
+    for m in (model, plain):
+        m.fit(x, epochs=2, batch_size=32, verbose=0, shuffle=False)
+    # Keras writes the first optimizer's averages; the trainer the others'.
+    for phase, networks in (
+        ("reconstruction", (model.encoder, model.decoder)),
+        ("discriminator", (model.discriminator,)),
+    ):
+        averages = getattr(model, f"{phase}_optimizer")
+        weights = [w for n in networks for w in n.trainable_weights]
+        for w, a in zip(
+            weights, averages._model_variables_moving_average, strict=True
+        ):
+            np.testing.assert_array_equal(np.asarray(w), np.asarray(a))
+    # Averaged weights differ from the last step's.
+    assert not np.allclose(
+        plain.discriminator.get_weights()[0],
+        model.discriminator.get_weights()[0],
+    )
+
+
+def test_first_phase_averages_refuse_variables_out_of_order():
+    class DecoderFirst(type(make_model())):
+        def _phase_variables(self):
+            variables = super()._phase_variables()
+            variables["reconstruction"] = (
+                self.decoder.trainable_variables
+                + self.encoder.trainable_variables
+            )
+            return variables
+
+    model = make_model()
+    model.__class__ = DecoderFirst
+    with pytest.raises(ValueError, match="reconstruction optimizer's weight"):
+        model.compile(reconstruction_optimizer=_ema_adam())
+    model.compile()  # without averages the order does not matter
