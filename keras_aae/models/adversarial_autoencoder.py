@@ -41,10 +41,17 @@ from keras_aae.training.distribution import per_replica_logs
 # Parzen, on three paired seeds) but is not the default: its encoder maps
 # noise images to typical codes, so the latent-density anomaly score ranks
 # them as normal (benchmarks/README.md, "Samples worth looking at").
+# The reconstruction optimizer keeps a moving average of the encoder's and
+# decoder's weights (momentum 0.99, about the last hundred steps), which `fit`
+# leaves in them: it averages out the adversarial game's oscillation. On
+# three paired seeds it lowered the codes' MMD to the prior about 6x, the
+# largest moment gap about 4x and the reconstruction error by a fifth, with
+# the decoded samples' figures unchanged.
 DEFAULT_RECONSTRUCTION_LEARNING_RATE = 1e-3
 DEFAULT_DISCRIMINATOR_LEARNING_RATE = 5e-4
 DEFAULT_GENERATOR_LEARNING_RATE = 5e-4
 DEFAULT_DISCRIMINATOR_STEPS = 5
+DEFAULT_WEIGHT_AVERAGE = 0.99
 DEFAULT_DISCRIMINATOR_NOISE = 1.5
 DEFAULT_POSTERIOR = "deterministic"
 
@@ -198,6 +205,7 @@ class AdversarialAutoencoder(
         "generator": DEFAULT_GENERATOR_LEARNING_RATE,
     }
     _ADAM_BETA_1 = 0.0
+    _DEFAULT_WEIGHT_AVERAGES = {"reconstruction": DEFAULT_WEIGHT_AVERAGE}
     _LOGGED = _LOGGED
     # The config (`AttributeConfig`): Keras objects, then plain values
     # (attributes all), and what files saved before an argument existed used.

@@ -168,7 +168,12 @@ def test_model_checkpoint_round_trip(tmp_path, small_images):
         epochs=2,
         batch_size=64,
         verbose=0,
-        callbacks=[keras.callbacks.ModelCheckpoint(path)],
+        callbacks=[
+            # The epochs' checkpoints hold the weight averages that `fit`
+            # leaves in the model at its end (Keras' recipe for use_ema).
+            keras.callbacks.SwapEMAWeights(swap_on_epoch=True),
+            keras.callbacks.ModelCheckpoint(path),
+        ],
     )
     restored = keras.models.load_model(str(tmp_path / "epoch2.keras"))
     _assert_same_state(model, restored)

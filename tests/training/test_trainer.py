@@ -108,4 +108,5 @@ def test_first_phase_averages_refuse_variables_out_of_order():
     model.__class__ = DecoderFirst
     with pytest.raises(ValueError, match="reconstruction optimizer's weight"):
         model.compile(reconstruction_optimizer=_ema_adam())
-    model.compile()  # without averages the order does not matter
+    # Without averages the order does not matter.
+    model.compile(reconstruction_optimizer="adam")
