@@ -71,7 +71,9 @@ def test_variant_trains_and_round_trips_through_keras_file(
 ):
     x, y = digits[0][:256], digits[1][:256]
     model = build_variant(variant)
-    model.compile(steps_per_execution=2)
+    # Without XLA: every variant also trains XLA-compiled through the CLI
+    # (tests/cli/test_evaluate.py); here the saving is under test.
+    model.compile(steps_per_execution=2, jit_compile=False)
     ds = variants.training_dataset(
         variant, x, y, num_labels=50, batch_size=32, seed=0
     )
