@@ -92,7 +92,7 @@ def _train_seed(args, splits, latent_dim, hidden):
     return model.encode, model.decode, seconds, {"last_epoch": last}
 
 
-def _model_arg(text):
+def _name_value(text):
     """`NAME=VALUE` as `(name, value)`: a JSON value, else the string."""
     name, value = text.split("=", 1)
     try:
@@ -111,7 +111,7 @@ def _train_keras(args, splits, latent_dim, hidden):
 
     images, _ = splits["train"]
     keras.utils.set_random_seed(args.seed)
-    model_args = dict(_model_arg(a) for a in args.model_arg)
+    model_args = dict(_name_value(a) for a in args.model_arg)
     if args.worker == "keras-aae-sampling":
         model_args = {**SAMPLING, **model_args}
     posterior = posteriors.get(model_args.pop("posterior", DEFAULT_POSTERIOR))
@@ -126,7 +126,7 @@ def _train_keras(args, splits, latent_dim, hidden):
         posterior=posterior,
         **model_args,
     )
-    model.compile(**dict(_model_arg(a) for a in args.compile_arg))
+    model.compile(**dict(_name_value(a) for a in args.compile_arg))
     start = time.perf_counter()
     history = model.fit(
         images, epochs=args.epochs, batch_size=args.batch_size, verbose=0
@@ -192,10 +192,9 @@ def _spawn(config, args):
         value = getattr(args, name)
         if value is not None:
             command += ["--" + name.replace("_", "-"), str(value)]
-    for value in args.model_arg:
-        command += ["--model-arg", value]
-    for value in args.compile_arg:
-        command += ["--compile-arg", value]
+    for name in ("model_arg", "compile_arg"):
+        for value in getattr(args, name):
+            command += ["--" + name.replace("_", "-"), value]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     result = subprocess.run(command, capture_output=True, text=True, env=env)
     if result.returncode:

@@ -9,8 +9,9 @@ that the model class holds only the paper's algorithm.
 
 A model using it defines `_PHASES` (phase names), `_DEFAULT_LEARNING_RATES`
 (phase -> rate), `_ADAM_BETA_1`, `_DEFAULT_WEIGHT_AVERAGES` (phase -> the
-momentum of the default Adam's weight average, for the phases that keep one), `_phase_variables()` (phase -> the
-variables its optimizer updates) and `_data_spec()` (what `fit` checks).
+momentum of the default Adam's weight average, for the phases that keep
+one), `_phase_variables()` (phase -> the variables its optimizer updates)
+and `_data_spec()` (what `fit` checks).
 """
 
 import keras
@@ -178,12 +179,13 @@ class PhaseTrainer:
             learning_rate, f"{phase}_learning_rate"
         )
         if optimizer is None:
-            average = self._DEFAULT_WEIGHT_AVERAGES.get(phase)
+            momentum = self._DEFAULT_WEIGHT_AVERAGES.get(phase)
+            average = {} if momentum is None else {"ema_momentum": momentum}
             return keras.optimizers.Adam(
                 learning_rate=learning_rate,
                 beta_1=self._ADAM_BETA_1,
-                use_ema=average is not None,
-                ema_momentum=average or 0.99,
+                use_ema=bool(average),
+                **average,
             )
         return keras.optimizers.get(optimizer)
 
