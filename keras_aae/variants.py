@@ -63,6 +63,7 @@ def build(
     hidden=(1000, 1000),
     num_classes=10,
     prior=None,
+    discriminator_hidden=None,
     **kwargs,
 ):
     """Builds a variant with MLP networks of the right sizes.
@@ -79,6 +80,8 @@ def build(
         num_classes: Classes (or clusters, for `"clustering"`).
         prior: Prior name or object for that code; defaults to a Gaussian,
             or a mixture of `num_classes` Gaussians when label-informed.
+        discriminator_hidden: Hidden sizes of the discriminators (None:
+            `hidden`).
         **kwargs: Passed to the model's constructor (e.g. `seed`,
             `posterior`: the encoder gets the outputs it needs).
 
@@ -103,6 +106,9 @@ def build(
     ):
         prior = priors_lib.get(prior, latent_dim=latent_dim, num_components=k)
     mlp = dict(hidden=hidden)
+    judge = dict(
+        hidden=hidden if discriminator_hidden is None else discriminator_hidden
+    )
     if key in ("semi_supervised", "clustering", "dimensionality_reduction"):
         encoder = networks.mlp_categorical_encoder(
             input_shape, k, latent_dim, **mlp
@@ -117,9 +123,9 @@ def build(
         return cls(
             encoder,
             decoder,
-            networks.mlp_discriminator(latent_dim, **mlp),
+            networks.mlp_discriminator(latent_dim, **judge),
             networks.mlp_discriminator(
-                k, name="categorical_discriminator", **mlp
+                k, name="categorical_discriminator", **judge
             ),
             prior=prior,
             **{size: k},
@@ -132,7 +138,7 @@ def build(
     decoder_input = latent_dim + (k if key == "supervised" else 0)
     decoder = networks.mlp_decoder(decoder_input, input_shape, **mlp)
     judged = latent_dim + (k + 1 if key == "label_informed" else 0)
-    discriminator = networks.mlp_discriminator(judged, **mlp)
+    discriminator = networks.mlp_discriminator(judged, **judge)
     if key != "unsupervised":
         kwargs["num_classes"] = k
     return cls(encoder, decoder, discriminator, prior=prior, **kwargs)

@@ -51,4 +51,5 @@ from keras_aae.evaluation.report import anomaly_scores
 from keras_aae.evaluation.report import evaluate
 from keras_aae.evaluation.report import evaluate_codec
 from keras_aae.evaluation.report import held_out_class_auroc
+from keras_aae.evaluation.report import one_class_auroc
 from keras_aae.evaluation.report import reconstruction_mse

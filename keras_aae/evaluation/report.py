@@ -157,6 +157,34 @@ def held_out_class_auroc(model, images, labels, held_out):
         A dict `{"reconstruction": auroc, "latent": auroc}`.
     """
     (normal, _), (odd, _) = data.split_classes(images, labels, [held_out])
+    return _score_auroc(model, normal, odd)
+
+
+def one_class_auroc(model, images, labels, normal_class):
+    """AUROC of anomaly scores for a model trained on one class only.
+
+    The one-class protocol of AnoGAN (Schlegl et al., 2017) and OCGAN
+    (Perera et al., 2019): the test images of `normal_class` are normal,
+    those of every other class are the anomalies.
+
+    Args:
+        model: A trained `AdversarialAutoencoder`.
+        images: Test images.
+        labels: Their labels.
+        normal_class: The class the model was trained on.
+
+    Returns:
+        A dict `{"reconstruction": auroc, "latent": auroc}`.
+
+    Example:
+
+    >>> # one_class_auroc(model, x_test, y_test, 3)["reconstruction"]
+    """
+    (odd, _), (normal, _) = data.split_classes(images, labels, [normal_class])
+    return _score_auroc(model, normal, odd)
+
+
+def _score_auroc(model, normal, odd):
     normal_scores = anomaly_scores(model, normal)
     odd_scores = anomaly_scores(model, odd)
     return {

@@ -1,0 +1,302 @@
+"""The paper's tables, one row per command: figure against epochs and hours.
+
+Makhzani et al. (2015), tables 2 and 3, figures 4, 6 and 11, and the
+anomaly-detection use of the seeds. Each row trains a `keras_aae.recipes`
+recipe with `fit` and the package's `BackupAndRestore`: rerun the same
+command and it continues from the last finished epoch (a killed run loses at
+most one epoch). Every `--every` epochs (and after the last, or when
+`--minutes` runs out) it appends the row's figure to `curve.csv` in `--out`
+with the epoch and the cumulative training hours, and prints it.
+
+Rows (`ROW`, the paper's figure in brackets):
+  semi100, semi1000, semiall  semi-supervised test error (1.90 %, -, 0.85 %)
+  cluster16, cluster30        clustering test error, paper's rule (9.55 %,
+                              4.10 %)
+  label_mixture,              share of test codes in their label's component
+  label_swiss_roll            (section 2.3); writes latent.png
+  supervised                  reconstruction MSE given the labels; writes
+                              styles.png (figure 6)
+  dimred                      2-D representation, 1,000 labels: test error;
+                              writes latent.png (figure 11)
+  anomaly_holdout             one digit held out of training, for each digit
+  anomaly_one_class           trained on one digit, the nine others are the
+                              anomalies (OCGAN's protocol: mean AUROC 97.5)
+The anomaly rows train ten models (`--out`/digit<d>, each resumable) and
+print the AUROC of both scores (reconstruction error, latent density) per
+digit and their mean.
+
+Usage:
+    TFDS_DATA_DIR=../shared/data/tensorflow_datasets \\
+        python benchmarks/paper.py semi100 --out runs/paper/semi100 \\
+        --epochs 1000 --every 5 --minutes 60
+"""
+
+import argparse
+import csv
+import json
+import os
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+
+# Row -> (default recipe, recipe fields the row fixes, figure).
+ROWS = {
+    "semi100": ("paper_semi_supervised", {"num_labels": 100}, "test_error"),
+    "semi1000": ("paper_semi_supervised", {"num_labels": 1000}, "test_error"),
+    "semiall": ("paper_semi_supervised", {"num_labels": None}, "test_error"),
+    "cluster16": ("paper_clustering", {"num_classes": 16}, "clustering_error"),
+    "cluster30": ("paper_clustering", {"num_classes": 30}, "clustering_error"),
+    "label_mixture": ("paper_label_informed", {}, "own_component_rate"),
+    "label_swiss_roll": (
+        "paper_label_informed",
+        {"prior": "swiss_roll"},
+        "own_component_rate",
+    ),
+    "supervised": (
+        "paper_supervised",
+        {},
+        "reconstruction_mse_given_labels",
+    ),
+    "dimred": ("paper_dimensionality_reduction", {}, "test_error"),
+    "anomaly_holdout": ("fast_anomaly", {}, "auroc"),
+    "anomaly_one_class": ("fast_anomaly", {}, "auroc"),
+}
+CURVE = "curve.csv"
+FIELDS = ("epoch", "hours", "figure", "value", "extra")
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("row", choices=sorted(ROWS))
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--recipe", help="a keras_aae.recipes name")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=JSON",
+        help="change a recipe field, e.g. --set batch_size=200 or "
+        "--set 'model_arguments={\"discriminator_steps\": 2}' (merged)",
+    )
+    parser.add_argument("--epochs", type=int, default=1000)
+    parser.add_argument("--every", type=int, default=5)
+    parser.add_argument("--minutes", type=float, default=None)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--digits", type=int, nargs="+", default=list(range(10))
+    )
+    return parser.parse_args(argv)
+
+
+def row_recipe(args):
+    """The row's recipe, with the row's fields and `--set` changes."""
+    from keras_aae import recipes
+
+    name, fixed, _ = ROWS[args.row]
+    recipe = recipes.get(args.recipe or name)
+    fixed = dict(fixed)
+    prior = fixed.pop("prior", None)
+    if prior:
+        fixed["model_arguments"] = {**recipe.model_arguments, "prior": prior}
+    for item in args.set:
+        field, _, value = item.partition("=")
+        value = json.loads(value)
+        if field == "model_arguments":
+            value = {**recipe.model_arguments, **value}
+        fixed[field] = value
+    return recipe.replace(**fixed)
+
+
+def _hours_so_far(path):
+    try:
+        with open(path) as f:
+            rows = list(csv.DictReader(f))
+    except OSError:
+        return 0.0
+    return float(rows[-1]["hours"]) if rows else 0.0
+
+
+def _append(path, row):
+    new = not os.path.exists(path)
+    with open(path, "a", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=FIELDS)
+        if new:
+            writer.writeheader()
+        writer.writerow(row)
+
+
+def make_curve(args, out, measure, figure):
+    """A callback appending `measure(model)` to `out/curve.csv`."""
+    import keras
+
+    path = os.path.join(out, CURVE)
+
+    class Curve(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.start = time.perf_counter()
+            self.hours_before = _hours_so_far(path)
+
+        def on_epoch_end(self, epoch, logs=None):
+            elapsed = time.perf_counter() - self.start
+            done = epoch + 1
+            out_of_time = args.minutes and elapsed > 60 * args.minutes
+            if done % args.every == 0 or done == args.epochs or out_of_time:
+                pause = time.perf_counter()
+                figures = measure(self.model)
+                row = {
+                    "epoch": done,
+                    "hours": round(self.hours_before + elapsed / 3600, 4),
+                    "figure": figure,
+                    "value": round(figures.pop(figure), 5),
+                    "extra": json.dumps(
+                        {
+                            **figures,
+                            **{k: round(float(v), 5) for k, v in logs.items()},
+                        }
+                    ),
+                }
+                _append(path, row)
+                print(json.dumps({"row": args.row, **row}), flush=True)
+                # Measuring is not training time.
+                self.start += time.perf_counter() - pause
+            if out_of_time:
+                self.model.stop_training = True
+
+    return Curve()
+
+
+def train(recipe, args, out, x, y, measure, figure):
+    """Trains `recipe` into `out`, resuming its backup; returns the model
+    (None when `--minutes` stopped it before `--epochs`)."""
+    import keras
+
+    from keras_aae import callbacks
+    from keras_aae import data
+
+    os.makedirs(out, exist_ok=True)
+    model_path = os.path.join(out, "model.keras")
+    backup = os.path.join(out, "backup")
+    if os.path.exists(model_path) and not os.path.exists(backup):
+        return keras.models.load_model(model_path)
+    keras.utils.set_random_seed(args.seed)
+    model = recipe.build(
+        x.shape[1:], recipe.steps_per_epoch(len(x)), seed=args.seed
+    )
+    order = data.EpochOrder(seed=args.seed)
+    with open(os.path.join(out, "recipe.json"), "w") as f:
+        json.dump(recipe.get_config(), f, indent=1)
+    model.fit(
+        recipe.dataset(x, y, seed=args.seed, order=order),
+        epochs=args.epochs,
+        verbose=0,
+        callbacks=[
+            order,
+            make_curve(args, out, measure, figure),
+            callbacks.BackupAndRestore(backup, delete_checkpoint=False),
+        ],
+    )
+    model.save(model_path)
+    if callbacks.BackupAndRestore.finished_epochs(backup) < args.epochs:
+        return None
+    return model
+
+
+def write_figures(model, x_test, y_test, out):
+    """The row's pictures: latent scatter, style grid, reconstructions."""
+    from keras_aae import evaluation
+    from keras_aae import images
+
+    points = evaluation.latent_points(model, x_test[:5000])
+    images.write_png(
+        images.scatter_image(points, y_test[:5000]),
+        os.path.join(out, "latent.png"),
+    )
+    if hasattr(model, "transfer_style"):
+        grid = model.transfer_style(x_test[:10])
+        images.save_image_grid(
+            grid.reshape((-1,) + grid.shape[2:]),
+            os.path.join(out, "styles.png"),
+            columns=grid.shape[1],
+        )
+
+
+def run_variant(args, splits):
+    from keras_aae import evaluation
+
+    recipe = row_recipe(args)
+    figure = ROWS[args.row][2]
+    x, y = splits["train"]
+    model = train(
+        recipe,
+        args,
+        args.out,
+        x,
+        y,
+        lambda m: evaluation.variant_figures(m, splits),
+        figure,
+    )
+    if model is not None:
+        write_figures(model, *splits["test"], args.out)
+
+
+def run_anomaly(args, splits):
+    from keras_aae import evaluation
+
+    recipe = row_recipe(args)
+    one_class = args.row == "anomaly_one_class"
+    (x, y), (x_test, y_test) = splits["train"], splits["test"]
+    score = (
+        evaluation.one_class_auroc
+        if one_class
+        else evaluation.held_out_class_auroc
+    )
+    results = {}
+    for digit in args.digits:
+        keep = (y == digit) if one_class else (y != digit)
+
+        def measure(m, digit=digit, score=score):
+            aurocs = score(m, x_test, y_test, digit)
+            return {"auroc": aurocs["reconstruction"], **aurocs}
+
+        out = os.path.join(args.out, f"digit{digit}")
+        model = train(recipe, args, out, x[keep], y[keep], measure, "auroc")
+        if model is None:
+            return
+        results[digit] = score(model, x_test, y_test, digit)
+    summary = {
+        "row": args.row,
+        "epochs": args.epochs,
+        "hours": round(
+            sum(
+                _hours_so_far(os.path.join(args.out, f"digit{d}", CURVE))
+                for d in args.digits
+            ),
+            3,
+        ),
+    }
+    for name in ("reconstruction", "latent"):
+        per_digit = {d: round(r[name], 4) for d, r in results.items()}
+        summary[name] = per_digit
+        summary[f"mean_{name}"] = round(
+            float(np.mean(list(per_digit.values()))), 4
+        )
+    with open(os.path.join(args.out, "aurocs.json"), "w") as f:
+        json.dump(summary, f, indent=1)
+    print(json.dumps(summary), flush=True)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    from keras_aae import data
+
+    splits = data.load_splits("mnist")
+    if args.row.startswith("anomaly"):
+        run_anomaly(args, splits)
+    else:
+        run_variant(args, splits)
+
+
+if __name__ == "__main__":
+    main()

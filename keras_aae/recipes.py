@@ -1,0 +1,291 @@
+"""Named training recipes for the paper's family.
+
+A `Recipe` is everything a run needs besides the data: the variant, the
+networks' sizes, the model's arguments, the optimizers (with their
+learning-rate schedules) and the batch. `RECIPES` holds two kinds:
+
+- `paper_*`: the paper's appendix choices (Makhzani et al., 2015,
+  appendix A and sections 5-7): 2x1000 ReLU MLPs (2x3000 for clustering),
+  Gaussian noise of standard deviation 0.3 on the encoder's input (the
+  universal posterior of section 2.1), batches of 100, one discriminator
+  step, no instance noise, binary cross-entropy, and SGD with momentum
+  whose rates are divided by 10 at epochs 50 and 1000 (reconstruction 0.01
+  with momentum 0.9; both adversarial phases 0.1 with momentum 0.1; the
+  semi-supervised classification phase 0.1 with momentum 0.9).
+- `fast_*`: what converged fastest on a CPU in `benchmarks/paper.py`
+  (measured in `benchmarks/README.md`, "The paper's family"): Adam, the
+  package's instance noise, and smaller discriminators.
+
+Example:
+
+>>> from keras_aae import recipes
+>>> recipe = recipes.get("paper_semi_supervised")
+>>> model = recipe.build((28, 28, 1), steps_per_epoch=600, seed=0)
+>>> # model.fit(recipe.dataset(x, y, seed=0), epochs=100)
+"""
+
+import dataclasses
+
+import keras
+
+from keras_aae import posteriors
+from keras_aae import variants
+from keras_aae._validation import check_positive_int
+
+__all__ = ["RECIPES", "Recipe", "get"]
+
+# The paper's SGD: phase -> (initial rate, momentum); every rate is divided
+# by 10 at each of `PAPER_DECAY_EPOCHS`.
+PAPER_SGD = {
+    "reconstruction": (0.01, 0.9),
+    "discriminator": (0.1, 0.1),
+    "generator": (0.1, 0.1),
+    "classification": (0.1, 0.9),
+}
+PAPER_DECAY_EPOCHS = (50, 1000)
+PAPER_MODEL_ARGUMENTS = {
+    "posterior": keras.saving.serialize_keras_object(
+        posteriors.UniversalPosterior(input_noise=0.3)
+    ),
+    "discriminator_steps": 1,
+    "discriminator_noise": 0.0,
+    "reconstruction_loss": "binary_crossentropy",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipe:
+    """A named configuration of one variant: networks, model, optimizers.
+
+    Args:
+        variant: A name of `keras_aae.variants.VARIANTS`.
+        latent_dim: Size of the continuous code (the style in sections 4-7).
+        hidden: Hidden sizes of the encoder's and decoder's MLPs.
+        discriminator_hidden: Hidden sizes of the discriminators' MLPs
+            (None: `hidden`).
+        num_classes: Classes, or clusters for `"clustering"`.
+        num_labels: Labels kept for training (balanced, seeded; None: all).
+        batch_size: Examples per batch.
+        model_arguments: Constructor arguments of the model and
+            `keras_aae.variants.build` (`prior`; `posterior` as a name or a
+            serialized config, JSON-ready).
+        sgd: Phase -> `(learning rate, momentum)` of an SGD optimizer; an
+            empty dict keeps the model's default Adam for every phase.
+        learning_rates: Phase -> rate of the default Adam (with `sgd`
+            empty).
+        decay_epochs: Epochs at which every phase's rate is divided by 10
+            (`keras.optimizers.schedules.PiecewiseConstantDecay`).
+        description: One line: where the recipe comes from.
+
+    Example:
+
+    >>> recipe = Recipe("clustering", 5, (3000, 3000), num_classes=16)
+    >>> model = recipe.build((28, 28, 1), steps_per_epoch=600)
+    """
+
+    variant: str
+    latent_dim: int
+    hidden: tuple = (1000, 1000)
+    discriminator_hidden: tuple = None
+    num_classes: int = 10
+    num_labels: int = None
+    batch_size: int = 100
+    model_arguments: dict = dataclasses.field(default_factory=dict)
+    sgd: dict = dataclasses.field(default_factory=dict)
+    learning_rates: dict = dataclasses.field(default_factory=dict)
+    decay_epochs: tuple = ()
+    description: str = ""
+
+    def __post_init__(self):
+        if self.variant not in variants.VARIANTS:
+            raise ValueError(
+                f"Unknown variant. Expected one of {sorted(variants.VARIANTS)}."
+                f" Received: variant={self.variant!r}"
+            )
+        check_positive_int(self.latent_dim, "latent_dim")
+        check_positive_int(self.batch_size, "batch_size")
+        if self.num_labels is not None:
+            check_positive_int(self.num_labels, "num_labels")
+        for epoch in self.decay_epochs:
+            check_positive_int(epoch, "decay_epochs")
+
+    def replace(self, **changes):
+        """A copy with some fields changed, e.g. `num_labels=1000`."""
+        return dataclasses.replace(self, **changes)
+
+    def get_config(self):
+        config = dataclasses.asdict(self)
+        for key in ("hidden", "discriminator_hidden", "decay_epochs"):
+            if config[key] is not None:
+                config[key] = list(config[key])
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("hidden", "discriminator_hidden", "decay_epochs"):
+            if config.get(key) is not None:
+                config[key] = tuple(config[key])
+        return cls(**config)
+
+    def _learning_rate(self, rate, steps_per_epoch):
+        if not self.decay_epochs:
+            return rate
+        # The optimizer's step counter starts at 0 and the schedule keeps a
+        # rate up to its boundary inclusive: epoch `e`'s last step is
+        # `e * steps_per_epoch - 1`.
+        boundaries = [e * steps_per_epoch - 1 for e in self.decay_epochs]
+        values = [rate / 10**i for i in range(len(boundaries) + 1)]
+        return keras.optimizers.schedules.PiecewiseConstantDecay(
+            boundaries, values
+        )
+
+    def compile_arguments(self, phases, steps_per_epoch):
+        """The `compile` arguments of a model with these `phases`.
+
+        Args:
+            phases: The model's phase names (`model._PHASES`).
+            steps_per_epoch: Positive int, batches per epoch (the schedules
+                count steps).
+
+        Returns:
+            A dict of `<phase>_optimizer` / `<phase>_learning_rate` entries.
+        """
+        steps_per_epoch = check_positive_int(steps_per_epoch, "steps_per_epoch")
+        arguments = {}
+        for phase in phases:
+            if self.sgd:
+                rate, momentum = self.sgd[phase]
+                arguments[f"{phase}_optimizer"] = keras.optimizers.SGD(
+                    learning_rate=self._learning_rate(rate, steps_per_epoch),
+                    momentum=momentum,
+                )
+            elif phase in self.learning_rates:
+                arguments[f"{phase}_learning_rate"] = self.learning_rates[phase]
+        return arguments
+
+    def build(self, input_shape, steps_per_epoch, seed=None, **compile_kwargs):
+        """Builds and compiles the recipe's model.
+
+        Args:
+            input_shape: Shape of one example, e.g. `(28, 28, 1)`.
+            steps_per_epoch: Batches per epoch, for the schedules.
+            seed: Optional int seed of the model's random draws.
+            **compile_kwargs: More `compile` arguments (`jit_compile`, ...).
+
+        Returns:
+            A compiled model of `keras_aae.models`.
+        """
+        arguments = dict(self.model_arguments)
+        if "posterior" in arguments:
+            arguments["posterior"] = posteriors.get(arguments["posterior"])
+        model = variants.build(
+            self.variant,
+            input_shape,
+            self.latent_dim,
+            hidden=list(self.hidden),
+            num_classes=self.num_classes,
+            discriminator_hidden=(
+                None
+                if self.discriminator_hidden is None
+                else list(self.discriminator_hidden)
+            ),
+            seed=seed,
+            **arguments,
+        )
+        model.compile(
+            **self.compile_arguments(model._PHASES, steps_per_epoch),
+            **compile_kwargs,
+        )
+        return model
+
+    def steps_per_epoch(self, num_examples):
+        """Batches in one epoch of `num_examples` examples."""
+        return -(
+            -check_positive_int(num_examples, "num_examples") // self.batch_size
+        )
+
+    def dataset(self, images, labels=None, seed=None, **kwargs):
+        """The recipe's `fit` input (`keras_aae.variants.training_dataset`).
+
+        Args:
+            images: Array of images.
+            labels: Int labels, for the variants that use them.
+            seed: Optional int seed of the shuffles and the label choice.
+            **kwargs: More `training_dataset` arguments (`order`, ...).
+
+        Returns:
+            A `tf.data.Dataset`.
+        """
+        return variants.training_dataset(
+            self.variant,
+            images,
+            labels,
+            num_labels=self.num_labels,
+            batch_size=self.batch_size,
+            seed=seed,
+            **kwargs,
+        )
+
+
+def _paper(variant, latent_dim, description, **fields):
+    phases = ("reconstruction", "discriminator", "generator")
+    if variant in ("semi_supervised", "dimensionality_reduction"):
+        phases += ("classification",)
+    return Recipe(
+        variant,
+        latent_dim,
+        model_arguments=dict(PAPER_MODEL_ARGUMENTS),
+        sgd={phase: PAPER_SGD[phase] for phase in phases},
+        decay_epochs=PAPER_DECAY_EPOCHS,
+        description=description,
+        **fields,
+    )
+
+
+RECIPES = {
+    "paper_semi_supervised": _paper(
+        "semi_supervised",
+        10,
+        "Section 5 and appendix: 100 labels, 10-D style.",
+        num_labels=100,
+    ),
+    "paper_clustering": _paper(
+        "clustering",
+        5,
+        "Section 6 and appendix: 2x3000 MLPs, 16 clusters, 5-D style.",
+        hidden=(3000, 3000),
+        num_classes=16,
+    ),
+    "paper_label_informed": _paper(
+        "label_informed",
+        2,
+        "Section 2.3: a 2-D mixture of 10 Gaussians, every label.",
+    ),
+    "paper_supervised": _paper(
+        "supervised",
+        15,
+        "Section 4, figure 6: 15-D style, the label to the decoder.",
+    ),
+    "paper_dimensionality_reduction": _paper(
+        "dimensionality_reduction",
+        2,
+        "Section 7: a 2-D representation, 1,000 labels.",
+        num_labels=1000,
+    ),
+}
+
+
+def get(name):
+    """Returns the `Recipe` named `name` (a key of `RECIPES`).
+
+    Raises:
+        ValueError: On an unknown name.
+    """
+    key = str(name).lower().replace("-", "_")
+    if key not in RECIPES:
+        raise ValueError(
+            f"Unknown recipe. Expected one of {sorted(RECIPES)}. "
+            f"Received: name={name!r}"
+        )
+    return RECIPES[key]
