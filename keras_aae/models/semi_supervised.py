@@ -8,6 +8,7 @@ from keras import ops
 
 from keras_aae._validation import check_class_count
 from keras_aae._validation import check_non_negative_number
+from keras_aae.models import draws
 from keras_aae.models import losses
 from keras_aae.models.adversarial_autoencoder import AdversarialAutoencoder
 from keras_aae.models.categorical import CategoricalAdversarialAutoencoder
@@ -118,12 +119,22 @@ class SemiSupervisedAdversarialAutoencoder(CategoricalAdversarialAutoencoder):
         weighted = ops.sum(cross_entropy * labeled) / count
         return self.classification_weight * weighted
 
-    def _classification_phase(self, x, labels):
+    def _classification_phase(self, x, labels, posterior_uniforms):
         """Section 5, semi-supervised classification phase: the encoder
-        minimizes the cross-entropy of `q(y|x)` on the labeled examples."""
+        minimizes the cross-entropy of `q(y|x)` on the labeled examples.
+
+        `q(y|x)` is read through the posterior as in the reconstruction
+        phase: a universal posterior's input noise (the paper's appendix
+        adds it to the encoder's input) also regularizes the classifier,
+        which otherwise memorizes a few labeled examples within an epoch.
+        """
         variables = self._phase_variables()["classification"]
         with tf.GradientTape() as tape:
-            codes = ops.cast(self.encoder(x, training=True), "float32")
+            codes = self.posterior.training_codes(
+                lambda v: ops.cast(self.encoder(v, training=True), "float32"),
+                x,
+                *draws.standard_normals(posterior_uniforms),
+            )
             loss = self._classification_loss(
                 codes[:, : self.num_classes], labels
             )
@@ -134,7 +145,7 @@ class SemiSupervisedAdversarialAutoencoder(CategoricalAdversarialAutoencoder):
         results = super()._train_phases(x, labels, step_draws)
         if labels is not None:
             results["classification_loss"] = self._classification_phase(
-                x, labels
+                x, labels, step_draws["posterior"]
             )
         return results
 

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+import keras_aae
 from helpers import build_variant
 from helpers import changed
 from helpers import run_phase
@@ -70,6 +71,23 @@ def test_classification_phase_lowers_labeled_cross_entropy(digits):
     assert float(loss) == 0.0
     for b, v in zip(weights, model.encoder.trainable_variables, strict=True):
         np.testing.assert_array_equal(b, v.numpy())
+
+
+@pytest.mark.parametrize(
+    "posterior, noisy",
+    [("deterministic", False), (keras_aae.UniversalPosterior(2.0), True)],
+)
+def test_classification_phase_reads_the_posteriors_input_noise(
+    digits, posterior, noisy
+):
+    model = build_variant("semi_supervised", latent_dim=3, posterior=posterior)
+    model.compile()
+    x = tf.constant(digits[0][:64])
+    labels = tf.constant(np.array(digits[1][:64], dtype="int32"))
+    clean = float(model._classification_loss(model.encoder(x)[:, :10], labels))
+    # The phase returns the loss it stepped on, computed before its update.
+    loss = float(run_phase(model, "_classification_phase", x, labels))
+    assert (abs(loss - clean) > 1e-4) == noisy
 
 
 def test_semi_supervised_learns_to_classify_digits_with_100_labels(
