@@ -51,6 +51,7 @@ def test_paper_variants_notebook_runs(tmp_path, mnist_dir, monkeypatch):
         "test error with 100 labels",
         "clustering_error",
         "AUROC for held-out digit",
+        "AUROC trained on digit",
     ):
         assert figure in outputs
     for name in ("label_informed.png", "styles.png", "embedding.png"):
