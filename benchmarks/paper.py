@@ -21,6 +21,10 @@ Rows (`ROW`, the paper's figure in brackets):
   anomaly_holdout             one digit held out of training, for each digit
   anomaly_one_class           trained on one digit, the nine others are the
                               anomalies (OCGAN's protocol: mean AUROC 97.5)
+A run that `--minutes` stopped keeps training when rerun; rerun it with
+`--epochs` set to the epochs it did to end it there: `fit` then only
+restores the backup and leaves the weight average in the model, which is
+saved with the row's figures (and shipped with `--ship`).
 The anomaly rows train ten models (`--out`/digit<d>, each resumable) and
 print the AUROC of both scores (reconstruction error, latent density) per
 digit and their mean.
@@ -213,7 +217,13 @@ def train(recipe, args, out, x, y, measure, figure):
         callbacks=steps + [make_curve(args, out, measure, figure)],
     )
     model.save(model_path)
-    if callbacks.BackupAndRestore.finished_epochs(backup) < args.epochs:
+    done = callbacks.BackupAndRestore.finished_epochs(backup)
+    if done < args.epochs:
+        print(
+            f"Stopped after {done} epochs: rerun to go on, or rerun with "
+            f"--epochs {done} to end there (weight average, figures).",
+            flush=True,
+        )
         return None
     return model
 

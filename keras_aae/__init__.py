@@ -19,7 +19,7 @@ import sys as _sys
 # The package is written for Keras 3 on the TensorFlow backend.
 _os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 __all__ = [
     "AdversarialAutoencoder",
@@ -50,6 +50,7 @@ __all__ = [
     "networks",
     "posteriors",
     "priors",
+    "recipes",
     "training",
     "variants",
 ]
@@ -66,6 +67,7 @@ def _import_api():
     from keras_aae import networks
     from keras_aae import posteriors
     from keras_aae import priors
+    from keras_aae import recipes
     from keras_aae import training
     from keras_aae import variants
     from keras_aae.callbacks import SampleGrid
