@@ -3,6 +3,7 @@ decode prior draws into every digit."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -111,3 +112,57 @@ def test_shipped_savedmodels_decode_every_digit_without_the_package(
     assert shares.min() >= 0.01, f"digit shares {np.round(shares, 3)}"
     mse = np.mean((out["reconstructions"] - test_images) ** 2)
     assert mse < 0.02, mse
+
+
+# The encoders that benchmarks/paper.py ships (--ship): a classifier or a
+# clusterer, with the figure on their card.
+ENCODERS = sorted(
+    name
+    for name in (os.listdir(SHIPPED) if os.path.isdir(SHIPPED) else [])
+    if not os.path.isdir(os.path.join(SHIPPED, name, "decoder"))
+    and os.path.isdir(os.path.join(SHIPPED, name, "encoder"))
+)
+
+
+def _card_figure(folder):
+    with open(os.path.join(folder, "README.md")) as f:
+        card = f.read()
+    assert "benchmarks/paper.py" in card and "epochs" in card
+    match = re.search(r"\*\*(test error|clustering error): ([0-9.]+)\*\*", card)
+    assert match, "the card states no figure"
+    return match.group(1), float(match.group(2))
+
+
+@pytest.mark.parametrize("name", ENCODERS)
+def test_shipped_encoder_has_the_figure_on_its_card(name, mnist_dir):
+    import tensorflow as tf
+
+    folder = os.path.join(SHIPPED, name)
+    size = sum(
+        os.path.getsize(os.path.join(d, f))
+        for d, _, files in os.walk(folder)
+        for f in files
+    )
+    assert size < MAX_BYTES, f"{name} holds {size} bytes"
+    figure, expected = _card_figure(folder)
+    splits = data.load_splits("mnist", data_dir=mnist_dir)
+    serve = tf.saved_model.load(os.path.join(folder, "encoder"))
+    serve = serve.signatures["serving_default"]
+
+    def categories(x):
+        codes = [
+            serve(images=tf.constant(x[i : i + 2000]))["codes"].numpy()
+            for i in range(0, len(x), 2000)
+        ]
+        return np.concatenate(codes)
+
+    (x_val, y_val), (x_test, y_test) = splits["validation"], splits["test"]
+    k = 10 if figure == "test error" else int(re.findall(r"\d+", name)[-1])
+    test = categories(x_test)[:, :k]
+    if figure == "test error":
+        measured = np.mean(test.argmax(1) != y_test)
+    else:
+        measured = 1 - evaluation.clustering_accuracy(
+            test.argmax(1), y_test, categories(x_val)[:, :k], y_val
+        )
+    assert abs(measured - expected) < 5e-4, (measured, expected)
