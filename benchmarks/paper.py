@@ -304,7 +304,7 @@ def ship(args, model, recipe):
 
 The encoder of a `{type(model).__name__}` (Makhzani et al., 2015) trained
 on MNIST by `keras-aae` {keras_aae.__version__} with the recipe
-`{args.recipe or ROWS[args.row][0]}` ({recipe.description}).
+`{args.recipe or ROWS[args.row][0]}` ({recipe.description.rstrip(".")}).
 
 **{last["figure"].replace("_", " ")}: {float(last["value"]):.4f}** on the MNIST
 test set after {last["epoch"]} epochs, {float(last["hours"]):.2f} h of training
@@ -323,7 +323,7 @@ TFDS_DATA_DIR=../shared/data/tensorflow_datasets python benchmarks/paper.py \\
 import tensorflow as tf
 encoder = tf.saved_model.load("saved_models/{args.ship}/encoder")
 codes = encoder.signatures["serving_default"](images=images)["codes"]
-labels = tf.argmax(codes[:, :{k}], axis=1)
+categories = tf.argmax(codes[:, :{k}], axis=1)  # class or cluster
 ```
 
 Only the encoder ships: with 2x1000 MLPs the decoder and the discriminators

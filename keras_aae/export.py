@@ -84,7 +84,9 @@ def export_network(
         return {output_name: fn(inputs)}
 
     archive = keras.export.ExportArchive()
-    archive.track(network)
+    # No `archive.track(network)`: the endpoints capture the weights
+    # themselves, and tracking them as well stores every weight twice
+    # (keras-team/keras#23553: twice the files, twice the memory served).
     archive.add_endpoint(name=SIGNATURE, fn=serve, input_signature=[spec])
     for name, (extra_fn, signature) in (extra_endpoints or {}).items():
         archive.add_endpoint(name=name, fn=extra_fn, input_signature=signature)

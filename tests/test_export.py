@@ -92,3 +92,15 @@ def test_export_replaces_previous_export_atomically(tmp_path):
         second.decoder(z).numpy(),
         atol=1e-6,
     )
+
+
+def test_exported_weights_are_stored_once(tmp_path):
+    model = make_model(hidden=(256,))
+    path = export.export_encoder(model, str(tmp_path / "encoder"))
+    size = os.path.getsize(
+        os.path.join(path, "variables", "variables.data-00000-of-00001")
+    )
+    weight_bytes = 4 * model.encoder.count_params()
+    # keras-team/keras#23553 stores each weight twice when the network is
+    # tracked beside the endpoint that captures it.
+    assert weight_bytes <= size < 1.2 * weight_bytes, (size, weight_bytes)
