@@ -20,7 +20,8 @@ def variant_figures(model, splits):
       cluster takes the label of the validation image most confidently
       assigned to it) and the number of clusters in use;
     - label-informed (section 2.3): how often a test code lies in its own
-      label's prior component;
+      label's prior component (a mixture's most likely component, or the
+      swiss roll's nearest segment);
     - supervised (section 4): the reconstruction MSE given true labels.
 
     Args:
@@ -45,16 +46,14 @@ def variant_figures(model, splits):
     if isinstance(model, models.SemiSupervisedAdversarialAutoencoder):
         return {"test_error": float(np.mean(model.classify(x_test) != y_test))}
     if isinstance(model, models.LabelInformedAdversarialAutoencoder):
-        component = (
-            model.prior.component_log_probs(model.encode(x_test))
-            if hasattr(model.prior, "component_log_probs")
-            else None
-        )
-        if component is None:
+        codes = model.encode(x_test)
+        if hasattr(model.prior, "component_log_probs"):
+            components = model.prior.component_log_probs(codes).argmax(1)
+        elif hasattr(model.prior, "nearest_components"):
+            components = model.prior.nearest_components(codes)
+        else:
             return {}
-        return {
-            "own_component_rate": float(np.mean(component.argmax(1) == y_test))
-        }
+        return {"own_component_rate": float(np.mean(components == y_test))}
     if isinstance(model, models.SupervisedAdversarialAutoencoder):
         errors = reconstruction_errors(
             x_test, model.reconstruct(x_test, y_test)

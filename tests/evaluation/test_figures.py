@@ -1,5 +1,7 @@
 """Tests of keras_aae.evaluation.figures"""
 
+import numpy as np
+
 from helpers import build_variant
 from keras_aae import evaluation
 
@@ -35,3 +37,12 @@ def test_one_class_auroc_ranks_the_other_digits_as_anomalies(digits_splits):
     # with the normal class swapped: its AUROC is the complement.
     swapped = evaluation.held_out_class_auroc(model, x_test, y_test, 0)
     assert abs(swapped["reconstruction"] + result["reconstruction"] - 1) < 1e-9
+
+
+def test_swiss_roll_label_informed_models_score_their_segments(digits_splits):
+    (x, y), (x_test, y_test) = digits_splits
+    splits = {"validation": (x[:100], y[:100]), "test": (x_test, y_test)}
+    model = build_variant("label_informed", prior="swiss_roll")
+    figures = evaluation.variant_figures(model, splits)
+    components = model.prior.nearest_components(model.encode(x_test))
+    assert figures["own_component_rate"] == np.mean(components == y_test)
