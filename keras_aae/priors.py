@@ -433,39 +433,6 @@ class SwissRollPrior(Prior):
         labels = _component_labels(num_samples, self.num_components, seed)
         return self.sample_components(labels, seed=seed)
 
-    def nearest_components(self, z, resolution=4096):
-        """The segment of the roll point nearest to each code.
-
-        Args:
-            z: Codes `(n, 2)`.
-            resolution: Points per unit of the roll's parameter searched.
-
-        Returns:
-            Int array `(n,)` of segment indices (what a label-informed
-            model's test codes are scored by, paper section 2.3).
-
-        Example:
-
-        >>> prior = SwissRollPrior()
-        >>> prior.nearest_components(prior.sample_components([3, 7], seed=0))
-        array([3, 7])
-        """
-        z = _codes(z, self.latent_dim)
-        # The roll at parameter p in [0, 1]: radius p * scale, angle 4 pi p;
-        # segment k holds p^2 in [k / K, (k + 1) / K), as in sampling.
-        p = np.linspace(0.0, 1.0, resolution + 1)
-        roll = (
-            np.stack([np.cos(4 * np.pi * p), np.sin(4 * np.pi * p)], axis=1)
-            * (p * self.scale)[:, None]
-        )
-        nearest = np.empty(len(z), dtype="int64")
-        for start in range(0, len(z), 1024):
-            chunk = z[start : start + 1024]
-            squared = np.sum((chunk[:, None, :] - roll[None]) ** 2, axis=2)
-            nearest[start : start + 1024] = np.argmin(squared, axis=1)
-        segments = np.floor(p[nearest] ** 2 * self.num_components)
-        return np.minimum(segments, self.num_components - 1).astype("int64")
-
     def get_config(self):
         return {
             **super().get_config(),

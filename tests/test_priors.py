@@ -155,16 +155,3 @@ def test_concatenated_prior_samples_scores_and_round_trips():
     )
     with pytest.raises(ValueError, match="non-empty list"):
         priors.ConcatenatedPrior([])
-
-
-def test_swiss_roll_nearest_components_recover_the_sampled_segments():
-    prior = priors.SwissRollPrior(num_components=10, seed=0)
-    labels = np.arange(2000) % 10
-    points = keras.ops.convert_to_numpy(prior.sample_components(labels, seed=1))
-    found = prior.nearest_components(points)
-    # Only points drawn within a grid step of a segment's end may flip.
-    assert np.mean(found == labels) > 0.99
-    # Off the roll, codes go to the segment of the nearest roll point.
-    assert prior.nearest_components([[0.0, 0.0]]).tolist() == [0]
-    with pytest.raises(ValueError, match="shape"):
-        prior.nearest_components(np.zeros((3, 3)))

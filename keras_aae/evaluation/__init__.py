@@ -47,6 +47,7 @@ from keras_aae.evaluation.metrics import parzen_evaluation
 from keras_aae.evaluation.metrics import parzen_log_likelihood
 from keras_aae.evaluation.metrics import prior_match
 from keras_aae.evaluation.metrics import reconstruction_errors
+from keras_aae.evaluation.metrics import swiss_roll_segments
 from keras_aae.evaluation.report import anomaly_scores
 from keras_aae.evaluation.report import evaluate
 from keras_aae.evaluation.report import evaluate_codec

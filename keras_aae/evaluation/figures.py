@@ -7,8 +7,10 @@ and nothing imports it but the reports and the command line.
 import numpy as np
 
 from keras_aae import models
+from keras_aae import priors
 from keras_aae.evaluation.metrics import clustering_accuracy
 from keras_aae.evaluation.metrics import reconstruction_errors
+from keras_aae.evaluation.metrics import swiss_roll_segments
 
 
 def variant_figures(model, splits):
@@ -49,8 +51,10 @@ def variant_figures(model, splits):
         codes = model.encode(x_test)
         if hasattr(model.prior, "component_log_probs"):
             components = model.prior.component_log_probs(codes).argmax(1)
-        elif hasattr(model.prior, "nearest_components"):
-            components = model.prior.nearest_components(codes)
+        elif isinstance(model.prior, priors.SwissRollPrior):
+            components = swiss_roll_segments(
+                codes, model.prior.num_components, model.prior.scale
+            )
         else:
             return {}
         return {"own_component_rate": float(np.mean(components == y_test))}

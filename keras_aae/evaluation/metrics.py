@@ -560,3 +560,41 @@ def auroc(normal_scores, anomalous_scores):
     # -inf (outside a uniform prior's support) ranks as most anomalous.
     scores = np.nan_to_num(scores, posinf=np.finfo("float64").max)
     return float(roc_auc_score(truth, scores))
+
+
+def swiss_roll_segments(codes, num_segments, scale, resolution=4096):
+    """The segment of a swiss-roll prior nearest to each 2-D code.
+
+    The roll of `keras_aae.priors.SwissRollPrior` at parameter `p` in
+    [0, 1] has radius `p * scale` and angle `4 pi p`; segment `k` holds
+    `p^2` in `[k / K, (k + 1) / K)`. A label-informed model's test codes
+    are scored by it (paper section 2.3).
+
+    Args:
+        codes: Array `(n, 2)`.
+        num_segments: Positive int, the prior's `num_components`.
+        scale: The prior's `scale` (outer radius).
+        resolution: Points of the roll searched per unit of `p`.
+
+    Returns:
+        Int array `(n,)` of segment indices.
+
+    Example:
+
+    >>> swiss_roll_segments([[0.0, 0.0], [3.0, 0.0]], 10, 3.0).tolist()
+    [0, 9]
+    """
+    from sklearn.metrics import pairwise_distances_argmin
+
+    codes = np.asarray(codes, dtype="float64")
+    if codes.ndim != 2 or codes.shape[1] != 2:
+        raise ValueError(
+            f"Codes must have shape (n, 2). Received: shape {codes.shape}"
+        )
+    p = np.linspace(0.0, 1.0, resolution + 1)
+    angle = 4 * np.pi * p
+    roll = np.stack([np.cos(angle), np.sin(angle)], 1) * (p * scale)[:, None]
+    segments = np.floor(
+        p[pairwise_distances_argmin(codes, roll)] ** 2 * num_segments
+    )
+    return np.minimum(segments, num_segments - 1).astype("int64")

@@ -44,5 +44,7 @@ def test_swiss_roll_label_informed_models_score_their_segments(digits_splits):
     splits = {"validation": (x[:100], y[:100]), "test": (x_test, y_test)}
     model = build_variant("label_informed", prior="swiss_roll")
     figures = evaluation.variant_figures(model, splits)
-    components = model.prior.nearest_components(model.encode(x_test))
+    components = evaluation.swiss_roll_segments(
+        model.encode(x_test), model.prior.num_components, model.prior.scale
+    )
     assert figures["own_component_rate"] == np.mean(components == y_test)

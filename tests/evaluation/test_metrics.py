@@ -1,5 +1,6 @@
 """Each metric on cases whose answer is known."""
 
+import keras
 import numpy as np
 import pytest
 
@@ -181,3 +182,14 @@ def test_latent_density_integrates_to_one(prior):
     assert density.sum() * (grid[1] - grid[0]) ** 2 == pytest.approx(
         1.0, abs=0.05
     )
+
+
+def test_swiss_roll_segments_recover_the_sampled_segments():
+    prior = priors.SwissRollPrior(num_components=10, scale=3.0, seed=0)
+    labels = np.arange(2000) % 10
+    points = keras.ops.convert_to_numpy(prior.sample_components(labels, seed=1))
+    found = evaluation.swiss_roll_segments(points, 10, 3.0)
+    # Only points drawn within a grid step of a segment's end may flip.
+    assert np.mean(found == labels) > 0.99
+    with pytest.raises(ValueError, match="shape"):
+        evaluation.swiss_roll_segments(np.zeros((3, 3)), 10, 3.0)
