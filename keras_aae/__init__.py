@@ -19,7 +19,7 @@ import sys as _sys
 # The package is written for Keras 3 on the TensorFlow backend.
 _os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
-__version__ = "0.4.0"
+__version__ = "0.5.0"
 
 __all__ = [
     "AdversarialAutoencoder",
@@ -29,6 +29,7 @@ __all__ = [
     "ConcatenatedPrior",
     "DeterministicPosterior",
     "DimensionalityReductionAdversarialAutoencoder",
+    "DomainAdaptationAdversarialAutoencoder",
     "GaussianPosterior",
     "GaussianPrior",
     "LabelInformedAdversarialAutoencoder",
@@ -75,6 +76,7 @@ def _import_api():
     from keras_aae.models import CategoricalAdversarialAutoencoder
     from keras_aae.models import ClusteringAdversarialAutoencoder
     from keras_aae.models import DimensionalityReductionAdversarialAutoencoder
+    from keras_aae.models import DomainAdaptationAdversarialAutoencoder
     from keras_aae.models import LabelInformedAdversarialAutoencoder
     from keras_aae.models import SemiSupervisedAdversarialAutoencoder
     from keras_aae.models import SupervisedAdversarialAutoencoder

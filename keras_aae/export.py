@@ -195,8 +195,45 @@ def export_encoder(model, path, samples=False):
     )
 
 
+def export_classifier(model, path):
+    """Exports `q(y|x)`: signature `serving_default(images) ->
+    {"probabilities"}`, the class probabilities `(n, num_classes)` of a
+    model with a categorical code (semi-supervised, domain adaptation).
+
+    Args:
+        model: A model with `num_classes` and an `encoder` whose first
+            `num_classes` outputs are the class probabilities.
+        path: Folder to write.
+
+    Returns:
+        `path`.
+
+    Raises:
+        TypeError: If the model has no classes.
+
+    Example:
+
+    >>> # export_classifier(model, "out/classifier")
+    >>> # probabilities = tf.saved_model.load("out/classifier").signatures[
+    >>> #     "serving_default"](images=x)["probabilities"]
+    """
+    num_classes = getattr(model, "num_classes", None)
+    if not isinstance(model, keras.Model) or num_classes is None:
+        raise TypeError(
+            "Expected a model with a categorical code and `num_classes` "
+            "(semi-supervised, domain adaptation). Received: "
+            f"{type(model).__name__}"
+        )
+    network = model.encoder
+    fn = lambda images: tf.cast(  # noqa: E731
+        network(images, training=False)[:, :num_classes], tf.float32
+    )
+    return export_network(network, path, "images", "probabilities", fn=fn)
+
+
 def export_model(model, directory, samples=None):
-    """Exports both networks into `directory/decoder` and `directory/encoder`.
+    """Exports both networks into `directory/decoder` and `directory/encoder`,
+    and, for a model that classifies (`classify`), `directory/classifier`.
 
     Args:
         model: An `AdversarialAutoencoder`.
@@ -205,12 +242,17 @@ def export_model(model, directory, samples=None):
             it when the posterior is random (not deterministic).
 
     Returns:
-        A dict with the two paths.
+        A dict of the paths written, by network.
     """
     if samples is None:
         samples = type(model.posterior) is not DeterministicPosterior
     encoder_path = os.path.join(directory, "encoder")
-    return {
+    paths = {
         "decoder": export_decoder(model, os.path.join(directory, "decoder")),
         "encoder": export_encoder(model, encoder_path, samples=samples),
     }
+    if hasattr(model, "classify"):
+        paths["classifier"] = export_classifier(
+            model, os.path.join(directory, "classifier")
+        )
+    return paths

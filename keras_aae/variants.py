@@ -26,6 +26,7 @@ from keras_aae import priors as priors_lib
 from keras_aae.models import AdversarialAutoencoder
 from keras_aae.models import ClusteringAdversarialAutoencoder
 from keras_aae.models import DimensionalityReductionAdversarialAutoencoder
+from keras_aae.models import DomainAdaptationAdversarialAutoencoder
 from keras_aae.models import LabelInformedAdversarialAutoencoder
 from keras_aae.models import SemiSupervisedAdversarialAutoencoder
 from keras_aae.models import SupervisedAdversarialAutoencoder
@@ -38,12 +39,19 @@ __all__ = [
     # The classes, as before they moved to `keras_aae.models`.
     "ClusteringAdversarialAutoencoder",
     "DimensionalityReductionAdversarialAutoencoder",
+    "DomainAdaptationAdversarialAutoencoder",
     "LabelInformedAdversarialAutoencoder",
     "SemiSupervisedAdversarialAutoencoder",
     "SupervisedAdversarialAutoencoder",
 ]
 
 _MIXTURE_PRIORS = ("mixture", "mixture_of_gaussians", "swiss_roll")
+_CATEGORICAL = (
+    "semi_supervised",
+    "clustering",
+    "dimensionality_reduction",
+    "domain_adaptation",
+)
 
 
 def _variant_class(variant):
@@ -70,8 +78,8 @@ def build(
 
     Args:
         variant: A name from `VARIANTS`: `"unsupervised"`, `"label_informed"`,
-            `"supervised"`, `"semi_supervised"`, `"clustering"` or
-            `"dimensionality_reduction"`.
+            `"supervised"`, `"semi_supervised"`, `"clustering"`,
+            `"dimensionality_reduction"` or `"domain_adaptation"`.
         input_shape: Shape of one example, e.g. `(28, 28, 1)`.
         latent_dim: Positive int, the size of the code that a continuous prior
             regularizes (the style in sections 4-7; the representation's size
@@ -109,24 +117,37 @@ def build(
     judge = dict(
         hidden=hidden if discriminator_hidden is None else discriminator_hidden
     )
-    if key in ("semi_supervised", "clustering", "dimensionality_reduction"):
+    if key in _CATEGORICAL:
         encoder = networks.mlp_categorical_encoder(
             input_shape, k, latent_dim, **mlp
         )
+        # The domain adaptation model's networks also read the domain.
+        domains = 2 if key == "domain_adaptation" else 0
         if key == "dimensionality_reduction":
             decoder = networks.cluster_head_decoder(
                 k, latent_dim, input_shape, **mlp
             )
         else:
-            decoder = networks.mlp_decoder(k + latent_dim, input_shape, **mlp)
+            decoder = networks.mlp_decoder(
+                k + latent_dim + domains, input_shape, **mlp
+            )
         size = "num_clusters" if key == "clustering" else "num_classes"
+        judges = [
+            networks.mlp_discriminator(latent_dim + domains, **judge),
+            networks.mlp_discriminator(
+                k + domains, name="categorical_discriminator", **judge
+            ),
+        ]
+        if domains:
+            judges.append(
+                networks.mlp_discriminator(
+                    k + latent_dim, name="domain_discriminator", **judge
+                )
+            )
         return cls(
             encoder,
             decoder,
-            networks.mlp_discriminator(latent_dim, **judge),
-            networks.mlp_discriminator(
-                k, name="categorical_discriminator", **judge
-            ),
+            *judges,
             prior=prior,
             **{size: k},
             **kwargs,
@@ -155,6 +176,7 @@ def training_dataset(
     initial_epoch=0,
     order=None,
     drop_remainder=False,
+    target_images=None,
 ):
     """The `fit` input a variant expects, from arrays.
 
@@ -162,7 +184,10 @@ def training_dataset(
     every label; label-informed and semi-supervised ones `num_labels`
     labels (equally many per class, seeded; None keeps all), the rest
     hidden as -1. Semi-supervised batches carry a labeled mini-batch of the
-    same size (`keras_aae.data.semi_supervised_dataset`).
+    same size (`keras_aae.data.semi_supervised_dataset`). Domain adaptation
+    batches hold `images` with their labels (the source) and as many
+    `target_images` without (`keras_aae.data.domain_adaptation_dataset`;
+    each epoch one pass over the larger domain, remainders dropped).
 
     Args:
         variant: A name from `VARIANTS`.
@@ -178,12 +203,15 @@ def training_dataset(
             callback too): each epoch's order then depends on the seed and
             the epoch only, for runs that resume exactly.
         drop_remainder: Whether each epoch drops its last, smaller batch.
+        target_images: The unlabeled target domain's images, for
+            `"domain_adaptation"` (which does not take `epochs`).
 
     Returns:
         A `tf.data.Dataset`.
 
     Raises:
-        ValueError: If the variant needs labels and none are given.
+        ValueError: If the variant needs labels (or target images) and none
+            are given.
     """
     key, _ = _variant_class(variant)
     common = {
@@ -198,6 +226,17 @@ def training_dataset(
     if labels is None:
         raise ValueError(
             f"The {key} variant trains on labels. Received: labels=None"
+        )
+    if key == "domain_adaptation":
+        if target_images is None or epochs is not None:
+            raise ValueError(
+                "The domain_adaptation variant trains on `target_images` "
+                "beside the labeled `images`, and resumes through `order` "
+                f"(not `epochs`). Received: target_images={type(target_images).__name__}, "
+                f"epochs={epochs!r}"
+            )
+        return data.domain_adaptation_dataset(
+            (images, labels), target_images, batch_size, seed, order
         )
     if key == "supervised":
         return data.as_dataset(
@@ -220,4 +259,5 @@ VARIANTS = {
     "semi_supervised": SemiSupervisedAdversarialAutoencoder,
     "clustering": ClusteringAdversarialAutoencoder,
     "dimensionality_reduction": DimensionalityReductionAdversarialAutoencoder,
+    "domain_adaptation": DomainAdaptationAdversarialAutoencoder,
 }

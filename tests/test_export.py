@@ -7,7 +7,10 @@ import sys
 import textwrap
 
 import numpy as np
+import pytest
+import tensorflow as tf
 
+from helpers import build_variant
 from helpers import make_model
 from keras_aae import export
 
@@ -104,3 +107,19 @@ def test_exported_weights_are_stored_once(tmp_path):
     # keras-team/keras#23553 stores each weight twice when the network is
     # tracked beside the endpoint that captures it.
     assert weight_bytes <= size < 1.2 * weight_bytes, (size, weight_bytes)
+
+
+def test_classifier_export_serves_the_class_probabilities(tmp_path, digits):
+    model = build_variant("domain_adaptation", latent_dim=3)
+    paths = export.export_model(model, str(tmp_path))
+    assert sorted(paths) == ["classifier", "decoder", "encoder"]
+    served = tf.saved_model.load(paths["classifier"])
+    x = digits[0][:16]
+    probabilities = served.signatures["serving_default"](images=tf.constant(x))[
+        "probabilities"
+    ].numpy()
+    np.testing.assert_allclose(
+        probabilities, model.predict_classes(x), rtol=1e-5, atol=1e-6
+    )
+    with pytest.raises(TypeError):
+        export.export_classifier(model.encoder, str(tmp_path / "x"))

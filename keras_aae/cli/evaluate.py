@@ -30,6 +30,7 @@ def run(args):
             anomaly_labels=args.anomaly_labels,
             classifier_cache_dir=args.classifier_cache,
             seed=args.seed,
+            target_dataset=args.target_dataset,
         )
     except user_errors() as error:
         raise UsageError(one_line(error)) from None

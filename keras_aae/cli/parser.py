@@ -25,6 +25,7 @@ POSTERIOR_NAMES = ("deterministic", "gaussian", "universal")
 VARIANT_NAMES = (
     "clustering",
     "dimensionality_reduction",
+    "domain_adaptation",
     "label_informed",
     "semi_supervised",
     "supervised",
@@ -144,7 +145,15 @@ def build_parser():
         default="unsupervised",
         help="The paper's model: unsupervised (section 2), label_informed (2.3), "
         "supervised (4), semi_supervised (5), clustering (6), "
-        "dimensionality_reduction (7).",
+        "dimensionality_reduction (7); domain_adaptation (with "
+        "--target-dataset).",
+    )
+    train.add_argument(
+        "--target-dataset",
+        default=None,
+        help="For --variant domain_adaptation: the unlabeled target domain "
+        "('digits' or a TFDS name; its labels never reach training), resized "
+        "to --dataset's images.",
     )
     train.add_argument(
         "--num-classes",
@@ -253,6 +262,12 @@ def build_parser():
     )
     evaluate.add_argument(
         "--data-dir", default=None, help="Prepared TFDS folder."
+    )
+    evaluate.add_argument(
+        "--target-dataset",
+        default=None,
+        help="For a domain adaptation model: the target domain it was "
+        "adapted to; prints its test accuracy beside the source's.",
     )
     evaluate.add_argument(
         "--num-samples",

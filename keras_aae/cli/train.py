@@ -29,6 +29,7 @@ from keras_aae.cli.parser import UsageError
 from keras_aae.cli.parser import one_line
 from keras_aae.cli.parser import user_errors
 from keras_aae.models import AdversarialAutoencoder
+from keras_aae.models import DomainAdaptationAdversarialAutoencoder
 
 RUN_FILE = "run.json"
 # The arguments that fix the model and the order of the data: a backup can
@@ -43,6 +44,7 @@ RUN_DEFINING = (
     "num_classes",
     "num_labels",
     "holdout_labels",
+    "target_dataset",
     "prior",
     "posterior",
     "discriminator_noise",
@@ -58,6 +60,7 @@ RUN_DEFINING = (
 ARGUMENTS_BEFORE_THEY_EXISTED = {
     "posterior": "deterministic",
     "discriminator_noise": None,
+    "target_dataset": None,
 }
 
 
@@ -159,7 +162,7 @@ def prepare(args):
     resumed_epoch = _check_resumable(paths, args)
     # The validation images stay out of training: `keras-aae evaluate`
     # chooses the Parzen bandwidth on them.
-    splits = data.load_splits(args.dataset, data_dir=args.data_dir)
+    splits, target_images = _load_data(args)
     x_train, y_train = splits["train"]
     if args.holdout_labels:
         (x_train, y_train), _ = data.split_classes(
@@ -183,6 +186,7 @@ def prepare(args):
         # A smaller last batch costs XLA a second compilation of the step
         # (about 1.8 s on MNIST); each epoch drops a different remainder.
         drop_remainder=len(x_train) > args.batch_size,
+        target_images=target_images,
     )
     if args.strategy == "multi_worker":
         train = train.with_options(_shard_by_data())
@@ -191,6 +195,25 @@ def prepare(args):
     return TrainingRun(
         model, train, order, splits["test"], paths, resumed_epoch
     )
+
+
+def _load_data(args):
+    """The dataset's splits, and the target domain's training images for
+    domain adaptation (else None), resized to the dataset's images."""
+    adapting = args.variant == "domain_adaptation"
+    if adapting != bool(args.target_dataset):
+        raise ValueError(
+            "--target-dataset goes with --variant domain_adaptation, and "
+            "that variant needs it. Received: --variant "
+            f"{args.variant} --target-dataset {args.target_dataset}"
+        )
+    if not adapting:
+        return data.load_splits(args.dataset, data_dir=args.data_dir), None
+    domains = data.load_domain_splits(
+        args.dataset, args.target_dataset, data_dir=args.data_dir
+    )
+    # Only the target's images: its labels never reach training.
+    return domains["source"], domains["target"]["train"][0]
 
 
 def _strategy(name):
@@ -373,6 +396,13 @@ def fit(training, args):
         raise
 
 
+def _decoder_labels(model, labels):
+    """What the decoder reads beside the code for these (source) images."""
+    if isinstance(model, DomainAdaptationAdversarialAutoencoder):
+        return {"label": labels, "domain": np.zeros_like(labels)}
+    return labels
+
+
 def finish(training):
     """Writes the model, its exports and the figures into `--out`."""
     model, paths = training.model, training.paths
@@ -380,7 +410,9 @@ def finish(training):
     export.export_model(model, paths.out)  # with decoder/prior.json
     x_test, y_test = training.test
     originals = x_test[:32]
-    reconstructions = model.reconstruct(originals, y_test[:32])
+    reconstructions = model.reconstruct(
+        originals, _decoder_labels(model, y_test[:32])
+    )
     pairs = np.concatenate(
         [
             originals[:16],

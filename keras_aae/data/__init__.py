@@ -6,6 +6,8 @@
   `EpochOrder`),
   `semi_supervised_dataset`, `load`, `steps_per_epoch`;
 - `labels`: `balanced_subset`, `hide_labels`, `split_classes`, `hold_out`;
+- `domains`: `load_domain_splits`, `resize_images` and the checks of domain adaptation data
+  (`domain_adaptation_dataset` batches both domains);
 - `checks`: `check_training_data`, run by every model's `fit`.
 
 Example:
@@ -18,6 +20,9 @@ TensorShape([64, 8, 8, 1])
 """
 
 from keras_aae.data.checks import check_training_data
+from keras_aae.data.domains import MNIST_BOX_FRACTION
+from keras_aae.data.domains import load_domain_splits
+from keras_aae.data.domains import resize_images
 from keras_aae.data.labels import balanced_subset
 from keras_aae.data.labels import hide_labels
 from keras_aae.data.labels import hold_out
@@ -29,6 +34,7 @@ from keras_aae.data.loading import load_splits
 from keras_aae.data.loading import validation_size
 from keras_aae.data.pipelines import EpochOrder
 from keras_aae.data.pipelines import as_dataset
+from keras_aae.data.pipelines import domain_adaptation_dataset
 from keras_aae.data.pipelines import load
 from keras_aae.data.pipelines import semi_supervised_dataset
 from keras_aae.data.pipelines import steps_per_epoch
@@ -36,15 +42,19 @@ from keras_aae.data.pipelines import steps_per_epoch
 __all__ = [
     "DIGITS",
     "DatasetNotFoundError",
+    "MNIST_BOX_FRACTION",
     "EpochOrder",
     "as_dataset",
     "balanced_subset",
     "check_training_data",
+    "domain_adaptation_dataset",
     "hide_labels",
     "hold_out",
     "load",
     "load_arrays",
+    "load_domain_splits",
     "load_splits",
+    "resize_images",
     "semi_supervised_dataset",
     "split_classes",
     "steps_per_epoch",

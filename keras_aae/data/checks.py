@@ -3,6 +3,8 @@
 import numpy as np
 import tensorflow as tf
 
+from keras_aae.data.domains import check_domain_targets
+
 
 def check_training_data(
     x,
@@ -11,6 +13,7 @@ def check_training_data(
     unit_interval=False,
     label_bounds=None,
     name="x",
+    domains=None,
 ):
     """Checks data before training on it, with errors that say what is wrong.
 
@@ -29,6 +32,9 @@ def check_training_data(
         label_bounds: Optional inclusive `(low, high)` range of the labels;
             None if the model ignores labels.
         name: The argument's name in error messages.
+        domains: For a domain adaptation model, its number of classes: `y`
+            must then be `{"label", "domain"}` as
+            `keras_aae.data.domains.check_domain_targets` says.
 
     Raises:
         TypeError: If the data is not numeric.
@@ -58,7 +64,9 @@ def check_training_data(
         )
     _check_example_shape(images.shape[1:], input_shape, name)
     _check_values(images, unit_interval, name)
-    if y is not None and label_bounds is not None:
+    if domains is not None:
+        check_domain_targets(y, len(images), domains)
+    elif y is not None and label_bounds is not None:
         _check_labels(y, len(images), label_bounds)
 
 
@@ -153,11 +161,10 @@ def _first_batch(dataset, input_shape, name):
             f"`{name}` is an empty dataset: there is nothing to train on."
         )
     for element in dataset.take(1):
+        element = tf.nest.map_structure(lambda t: t.numpy(), element)
         if isinstance(element, tuple):
-            return element[0].numpy(), element[1].numpy() if len(
-                element
-            ) > 1 else None
-        return element.numpy(), None
+            return element[0], element[1] if len(element) > 1 else None
+        return element, None
     raise ValueError(
         f"`{name}` is an empty dataset: there is nothing to train on."
     )

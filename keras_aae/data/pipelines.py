@@ -14,6 +14,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_aae._validation import check_positive_int
+from keras_aae.data import domains
 from keras_aae.data.loading import load_arrays
 
 
@@ -392,4 +393,93 @@ def load(
         batch_size=batch_size,
         shuffle=shuffle,
         seed=seed,
+    )
+
+
+def _domain_batches(num_examples, steps, batch_size, seed, order, stream):
+    """`steps` index batches of one domain: one epoch of the larger domain
+    (`stream` 0), reshuffled passes over the smaller one (`stream` 1)."""
+    if order is not None:
+        if stream == 0:
+            return order.batches(num_examples, batch_size, True)
+        return order.passes(num_examples, steps, batch_size, stream)
+    indices = tf.data.Dataset.range(num_examples).shuffle(
+        num_examples,
+        seed=None if seed is None else seed + stream,
+        reshuffle_each_iteration=True,
+    )
+    if stream:
+        indices = indices.repeat()
+    return indices.batch(batch_size, drop_remainder=True).take(steps)
+
+
+def domain_adaptation_dataset(
+    source, target, batch_size=64, seed=None, order=None
+):
+    """Batches of labeled source and unlabeled target images, half each.
+
+    Each element is `batch_size` source images followed by `batch_size`
+    target images, with `y = {"label": ..., "domain": ...}` (domain 0 for
+    source, 1 for target; every target label is -1, see
+    `keras_aae.data.domains`). An epoch is one pass over the larger domain;
+    the smaller one is drawn in reshuffled passes. Each pass drops its last,
+    smaller batch, so both halves are always full.
+
+    Args:
+        source: `(images, labels)` of the source domain.
+        target: Images of the target domain, without labels.
+        batch_size: Positive int, the examples per domain in a batch.
+        seed: Optional int seed of both shuffles.
+        order: Optional `EpochOrder` (also passed to `fit` as a callback):
+            each epoch's order then depends on the seed and the epoch only,
+            for runs that resume exactly.
+
+    Returns:
+        A `tf.data.Dataset` of `(images, {"label", "domain"})` batches.
+
+    Raises:
+        ValueError: If a domain is empty, the target is given with labels,
+            no source image is labeled, or the domains' shapes differ.
+
+    Example:
+
+    >>> x, y = load_arrays("digits")
+    >>> ds = domain_adaptation_dataset((x, y), x[:100], batch_size=32)
+    >>> images, targets = next(iter(ds))
+    >>> images.shape, targets["domain"].numpy()[[0, -1]]
+    (TensorShape([64, 8, 8, 1]), array([0, 1]))
+    """
+    batch_size = check_positive_int(batch_size, "batch_size")
+    source_images, source_labels = domains.source_arrays(source)
+    target_images = domains.target_array(target)
+    domains.check_domains_not_empty(source_images, target_images)
+    domains.check_domain_shapes(
+        source_images.shape[1:], target_images.shape[1:]
+    )
+    halves = (
+        (source_images, source_labels, domains.SOURCE),
+        (target_images, np.full(len(target_images), -1), domains.TARGET),
+    )
+    larger = int(len(target_images) > len(source_images))
+    steps = steps_per_epoch(len(halves[larger][0]), batch_size, True)
+    batches = []
+    for index, (images, labels, domain) in enumerate(halves):
+        stream = 0 if index == larger else 1
+        # A domain smaller than a batch is drawn in passes of its own size.
+        size = min(batch_size, len(images)) if stream == 0 else batch_size
+        elements = (
+            images,
+            {
+                domains.LABEL_KEY: labels.astype("int64"),
+                domains.DOMAIN_KEY: np.full(len(images), domain, "int64"),
+            },
+        )
+        indices = _domain_batches(len(images), steps, size, seed, order, stream)
+        batches.append(indices.map(_gatherer(elements)))
+    return _prefetched(
+        tf.data.Dataset.zip(*batches).map(
+            lambda a, b: tf.nest.map_structure(
+                lambda u, v: tf.concat([u, v], 0), a, b
+            )
+        )
     )

@@ -4,8 +4,9 @@
   prior match (MMD, moment gap), Parzen likelihood, latent probes,
   clustering, Frechet distance, mode coverage, anomaly AUROC;
 - `judge`: the small classifier that judges samples (trained once, cached);
-- `report`: `evaluate` (a model on a dataset, `keras-aae evaluate`) and
-  `evaluate_codec` (any encoder and decoder given as functions);
+- `report`: `evaluate` (a model on a dataset, `keras-aae evaluate`),
+  `evaluate_codec` (any encoder and decoder given as functions) and
+  `domain_adaptation_report` (both domains' test accuracy);
 - `figures`: the paper's figure for each variant, and 2-D points to plot.
 
 Example:
@@ -49,6 +50,7 @@ from keras_aae.evaluation.metrics import prior_match
 from keras_aae.evaluation.metrics import reconstruction_errors
 from keras_aae.evaluation.metrics import swiss_roll_segments
 from keras_aae.evaluation.report import anomaly_scores
+from keras_aae.evaluation.report import domain_adaptation_report
 from keras_aae.evaluation.report import evaluate
 from keras_aae.evaluation.report import evaluate_codec
 from keras_aae.evaluation.report import held_out_class_auroc

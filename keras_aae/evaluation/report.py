@@ -40,6 +40,29 @@ def _kmeans_clusters(codes, num_clusters, seed):
     ).fit_predict(codes)
 
 
+def domain_adaptation_report(model, dataset, target_dataset, data_dir=None):
+    """Test accuracy of a domain adaptation model on both domains.
+
+    Args:
+        model: A trained `DomainAdaptationAdversarialAutoencoder`.
+        dataset: The source dataset's name (it was trained on its labels).
+        target_dataset: The target dataset's name, resized to the source's
+            images as in training (`keras_aae.data.load_domain_splits`).
+        data_dir: TFDS data folder (default `$TFDS_DATA_DIR`).
+
+    Returns:
+        A dict: the names, `source_test_accuracy`, `target_test_accuracy`.
+    """
+    domains = data.load_domain_splits(dataset, target_dataset, data_dir)
+    result = {"source_dataset": dataset, "target_dataset": target_dataset}
+    for key in ("source", "target"):
+        x_test, y_test = domains[key]["test"]
+        result[f"{key}_test_accuracy"] = float(
+            np.mean(model.classify(x_test) == y_test)
+        )
+    return result
+
+
 def evaluate(
     model,
     dataset="mnist",
@@ -52,6 +75,7 @@ def evaluate(
     classifier_cache_dir=None,
     seed=0,
     anomaly_labels=None,
+    target_dataset=None,
 ):
     """Every measure of this module for a model on a dataset.
 
@@ -77,6 +101,8 @@ def evaluate(
         anomaly_labels: Optional classes held out of training (`keras-aae
             train --holdout-labels`): their test images are the anomalies,
             the other test images the normal ones.
+        target_dataset: For a domain adaptation model (and only for one):
+            the target domain; the result is `domain_adaptation_report`.
 
     Returns:
         A dict of plain numbers and lists (JSON-ready); variants add their
@@ -90,6 +116,17 @@ def evaluate(
 
     >>> # evaluation.evaluate(model, "mnist", anomaly_dataset="fashion_mnist")
     """
+    adapted = isinstance(model, models.DomainAdaptationAdversarialAutoencoder)
+    if adapted != bool(target_dataset):
+        raise ValueError(
+            "A domain adaptation model is scored on its target dataset, and "
+            "only such a model takes one. Received: model of type "
+            f"{type(model).__name__}, target_dataset={target_dataset!r}"
+        )
+    if adapted:
+        return domain_adaptation_report(
+            model, dataset, target_dataset, data_dir
+        )
     if isinstance(model, models.SupervisedAdversarialAutoencoder):
         raise ValueError(
             f"evaluate scores models whose decoder reads the encoder's codes; "

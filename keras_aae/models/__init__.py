@@ -7,6 +7,8 @@
 - `SemiSupervisedAdversarialAutoencoder` (section 5);
 - `ClusteringAdversarialAutoencoder` (section 6);
 - `DimensionalityReductionAdversarialAutoencoder` (section 7);
+- `DomainAdaptationAdversarialAutoencoder`: unsupervised domain adaptation,
+  built from sections 2.3, 4 and 5;
 - `CodePart`: a slice of the code matched to a prior by a discriminator;
 - `load_model`: loads a `.keras` file with one clear error.
 """
@@ -17,6 +19,9 @@ from keras_aae.models.clustering import ClusteringAdversarialAutoencoder
 from keras_aae.models.code_part import CodePart
 from keras_aae.models.dimensionality_reduction import (
     DimensionalityReductionAdversarialAutoencoder,
+)
+from keras_aae.models.domain_adaptation import (
+    DomainAdaptationAdversarialAutoencoder,
 )
 from keras_aae.models.label_informed import LabelInformedAdversarialAutoencoder
 from keras_aae.models.saving import load_model
@@ -31,6 +36,7 @@ __all__ = [
     "ClusteringAdversarialAutoencoder",
     "CodePart",
     "DimensionalityReductionAdversarialAutoencoder",
+    "DomainAdaptationAdversarialAutoencoder",
     "LabelInformedAdversarialAutoencoder",
     "SemiSupervisedAdversarialAutoencoder",
     "SupervisedAdversarialAutoencoder",

@@ -1,0 +1,314 @@
+"""Unsupervised domain adaptation with an adversarial autoencoder.
+
+The seeds name domain adaptation among the AAE's applications; the paper
+(Makhzani et al., 2015) gives the parts: the semi-supervised AAE of section 5
+(a categorical code `y` and a style `z`, each matched to a prior, and a
+classification phase on the labeled examples), the discriminator that sees a
+label beside the code (section 2.3) and the decoder that reads a label
+beside the code (section 4); adversarial feature alignment (Ganin et al.,
+2016; Tzeng et al., 2017) gives the domain discriminator.
+"""
+
+import keras
+import tensorflow as tf
+from keras import ops
+
+from keras_aae import priors as priors_lib
+from keras_aae._validation import check_keras_model
+from keras_aae._validation import check_non_negative_number
+from keras_aae.data.domains import DOMAIN_KEY
+from keras_aae.data.domains import LABEL_KEY
+from keras_aae.data.domains import SOURCE
+from keras_aae.models import draws
+from keras_aae.models.labels import int_labels
+from keras_aae.models.semi_supervised import (
+    SemiSupervisedAdversarialAutoencoder,
+)
+
+NUM_DOMAINS = 2  # the source and the target
+
+
+@keras.saving.register_keras_serializable(package="keras_aae")
+class DomainAdaptationAdversarialAutoencoder(
+    SemiSupervisedAdversarialAutoencoder
+):
+    """Codes in which a labeled source and an unlabeled target domain
+    follow one prior, so that the source's classifier works on the target.
+
+    The design, and what it follows:
+
+    - The semi-supervised AAE (section 5): the encoder writes `q(y|x)` (a
+      softmax over the classes) and a style `z`; source examples are the
+      labeled ones, target examples the unlabeled ones. The classification
+      phase reads source labels only: a target example's label is replaced
+      by -1 inside `train_step`, whatever the data carries, so target
+      labels cannot reach training.
+    - Each domain matched to the prior on its own: the discriminators of the
+      regularization phase see the domain (a one-hot) beside the code, and
+      prior samples are shown with the same domains, so a discriminator
+      wins wherever one domain's codes differ from the prior (as the label
+      beside the code in section 2.3). The categorical prior asks each
+      target code to pick one class, every class as often as the prior
+      says: the cluster assumption, which alignment alone does not make.
+    - A domain discriminator (DANN, Ganin et al., 2016; ADDA, Tzeng et al.,
+      2017): after the paper's phases, `domain_discriminator` learns to
+      tell target codes from source codes (the `domain` phase) and the
+      encoder learns to fool it with the labels flipped (the `confusion`
+      phase, ADDA's inverted-label loss, as the AAE's own generator phase).
+      Matching each domain to a fixed prior alone aligned the domains too
+      weakly: on MNIST -> digits it gained 6 points of target accuracy over
+      source-only where DANN gained 20 (`benchmarks/domain_adaptation.py`).
+    - One decoder conditioned on the domain (a one-hot beside the code, as
+      the label in section 4): what only tells the domains apart (8x8
+      scans against MNIST's strokes) is given to the decoder, so the code
+      need not hold it to reconstruct.
+
+    Training data: `y` is a dict `{"label": (n,), "domain": (n,)}` of ints,
+    domain 0 for source and 1 for target examples, label -1 where unknown
+    (every target example: `fit` refuses a target example with a label).
+    `keras_aae.data.domain_adaptation_dataset` builds such batches, half
+    source and half target. `compile` takes `domain_optimizer`,
+    `confusion_optimizer` and their `*_learning_rate`s besides the
+    semi-supervised model's.
+
+    Args:
+        encoder: A `keras.Model` mapping inputs to `(n, num_classes +
+            style_dim)` codes whose first `num_classes` entries are a
+            softmax (`networks.mlp_categorical_encoder`).
+        decoder: A `keras.Model` mapping `(n, num_classes + style_dim + 2)`
+            (the code, then the domain's one-hot) back to inputs.
+        discriminator: A `keras.Model` judging `(n, style_dim + 2)`: a
+            style and its domain's one-hot.
+        categorical_discriminator: A `keras.Model` judging `(n, num_classes
+            + 2)`: `y` and the domain's one-hot.
+        domain_discriminator: A `keras.Model` mapping whole codes `(n,
+            num_classes + style_dim)` to a logit `(n, 1)`, "from the
+            target domain".
+        prior: The style's prior (name, config or object).
+        num_classes: Int >= 2, the number of classes.
+        confusion_weight: Non-negative weight of the confusion loss.
+        **kwargs: The other `SemiSupervisedAdversarialAutoencoder` arguments.
+
+    Raises:
+        ValueError: If the networks' shapes do not fit together; at `fit`,
+            if `y` is not in the format above, a domain is empty or a target
+            example has a label.
+        TypeError: If a network is not a `keras.Model`.
+
+    Example:
+
+    >>> from keras_aae import networks
+    >>> model = DomainAdaptationAdversarialAutoencoder(
+    ...     networks.mlp_categorical_encoder((28, 28, 1), 10, 10, [256]),
+    ...     networks.mlp_decoder(22, (28, 28, 1), [256]),
+    ...     networks.mlp_discriminator(12, [256]),
+    ...     networks.mlp_discriminator(12, [256]),
+    ...     networks.mlp_discriminator(20, [256]), num_classes=10)
+    >>> model.compile()
+    >>> # model.fit(data.domain_adaptation_dataset((x_s, y_s), x_t))
+    >>> # target_predictions = model.classify(x_t)
+    """
+
+    _PHASES = SemiSupervisedAdversarialAutoencoder._PHASES + (
+        "domain",
+        "confusion",
+    )
+    _DEFAULT_LEARNING_RATES = {
+        **SemiSupervisedAdversarialAutoencoder._DEFAULT_LEARNING_RATES,
+        "domain": 1e-3,
+        "confusion": 1e-3,
+    }
+    _LOGGED = SemiSupervisedAdversarialAutoencoder._LOGGED + (
+        "domain_loss",
+        "confusion_loss",
+        "domain_accuracy",
+    )
+    _SERIALIZED = SemiSupervisedAdversarialAutoencoder._SERIALIZED + (
+        "domain_discriminator",
+    )
+    _CONFIG = SemiSupervisedAdversarialAutoencoder._CONFIG + (
+        "confusion_weight",
+    )
+
+    def __init__(
+        self,
+        encoder,
+        decoder,
+        discriminator,
+        categorical_discriminator,
+        domain_discriminator,
+        prior="gaussian",
+        num_classes=10,
+        confusion_weight=1.0,
+        **kwargs,
+    ):
+        super().__init__(
+            encoder,
+            decoder,
+            discriminator,
+            categorical_discriminator,
+            prior=prior,
+            num_classes=num_classes,
+            **kwargs,
+        )
+        self.domain_discriminator = check_keras_model(
+            domain_discriminator, "domain_discriminator"
+        )
+        self.confusion_weight = check_non_negative_number(
+            confusion_weight, "confusion_weight"
+        )
+        self._end_init(DomainAdaptationAdversarialAutoencoder)
+
+    def _check_structure(self):
+        super()._check_structure()
+        judge = self.domain_discriminator
+        shapes = (
+            tuple(judge.inputs[0].shape[1:]),
+            tuple(judge.outputs[0].shape[1:]),
+        )
+        if shapes != ((self.latent_dim,), (1,)):
+            raise ValueError(
+                "The domain discriminator maps whole codes to one logit: "
+                f"input shape {(self.latent_dim,)}, output shape (1,). "
+                f"Received: input shape {shapes[0]}, output shape {shapes[1]}"
+            )
+
+    def _decoder_input_dim(self):
+        return self.latent_dim + NUM_DOMAINS
+
+    def _discriminator_input_dim(self, part):
+        return part.size + NUM_DOMAINS
+
+    def _labels(self, y):
+        """`(class labels, domains)`; target examples' labels become -1."""
+        if not isinstance(y, dict) or DOMAIN_KEY not in y:
+            raise ValueError(
+                "A DomainAdaptationAdversarialAutoencoder reads each "
+                f"example's domain: pass y={{'{LABEL_KEY}': labels, "
+                f"'{DOMAIN_KEY}': domains}} (0 source, 1 target; label -1 "
+                "where unknown), e.g. from "
+                "keras_aae.data.domain_adaptation_dataset. Received: y of "
+                f"type {type(y).__name__}"
+            )
+        domains = int_labels(y[DOMAIN_KEY])
+        labels = y.get(LABEL_KEY)
+        labels = (
+            ops.full(ops.shape(domains), -1, "int32")
+            if labels is None
+            else int_labels(labels)
+        )
+        return ops.where(domains == SOURCE, labels, -1), domains
+
+    def _label_bounds(self):
+        return None  # checked by `_data_spec`'s `domains`
+
+    def _data_spec(self):
+        return {**super()._data_spec(), "domains": self.num_classes}
+
+    def _with_domain(self, codes, labels):
+        one_hot = ops.one_hot(labels[1], NUM_DOMAINS)
+        return ops.concatenate([codes, ops.cast(one_hot, codes.dtype)], axis=1)
+
+    def _decoder_input(self, codes, labels):
+        return self._with_domain(codes, labels)
+
+    def _discriminator_input(self, part, z, labels):
+        return self._with_domain(z, labels)
+
+    def _classification_loss(self, probabilities, labels):
+        return super()._classification_loss(probabilities, labels[0])
+
+    def _phase_variables(self):
+        variables = super()._phase_variables()
+        variables["domain"] = self.domain_discriminator.trainable_variables
+        variables["confusion"] = self.encoder.trainable_variables
+        return variables
+
+    def _domain_losses(self, codes, labels, training):
+        """The domain discriminator's loss and accuracy, and the encoder's
+        confusion loss (the same logits judged with the domains flipped)."""
+        logits = ops.cast(
+            self.domain_discriminator(codes, training=training), "float32"
+        )
+        is_target = ops.cast(labels[1] != SOURCE, "float32")[:, None]
+        loss = ops.mean(
+            ops.binary_crossentropy(is_target, logits, from_logits=True)
+        )
+        confusion = ops.mean(
+            ops.binary_crossentropy(1.0 - is_target, logits, from_logits=True)
+        )
+        accuracy = ops.mean(
+            ops.cast(ops.cast(logits > 0, "float32") == is_target, "float32")
+        )
+        return loss, self.confusion_weight * confusion, accuracy
+
+    def _domain_phase(self, codes, labels):
+        """The domain discriminator learns to tell target codes from source
+        codes (DANN's domain classifier)."""
+        variables = self._phase_variables()["domain"]
+        with tf.GradientTape() as tape:
+            loss, _, accuracy = self._domain_losses(
+                ops.stop_gradient(codes), labels, training=True
+            )
+        self._minimize("domain", tape, loss, variables)
+        return loss, accuracy
+
+    def _confusion_phase(self, codes, labels, tape):
+        """The encoder learns to fool the updated domain discriminator
+        (ADDA's inverted labels), through the encoder pass `tape` recorded,
+        as the generator phase does."""
+        variables = self._phase_variables()["confusion"]
+        codes_in = ops.stop_gradient(codes)
+        with tf.GradientTape() as code_tape:
+            code_tape.watch(codes_in)
+            _, loss, _ = self._domain_losses(codes_in, labels, training=True)
+        code_grads = code_tape.gradient(
+            loss,
+            codes_in,
+            output_gradients=self._gradient_scale("confusion", loss),
+        )
+        grads = tape.gradient(codes, variables, output_gradients=code_grads)
+        self.confusion_optimizer.apply(grads, variables)
+        return loss
+
+    def _train_phases(self, x, labels, step_draws):
+        results = super()._train_phases(x, labels, step_draws)
+        with tf.GradientTape() as tape:
+            codes = self.posterior.training_codes(
+                lambda v: ops.cast(self.encoder(v, training=True), "float32"),
+                x,
+                *draws.standard_normals(step_draws["posterior"]),
+            )
+        domain, accuracy = self._domain_phase(codes, labels)
+        results["domain_loss"] = domain
+        results["confusion_loss"] = self._confusion_phase(codes, labels, tape)
+        results["domain_accuracy"] = accuracy
+        return results
+
+    def _test_results(self, x, labels):
+        results = super()._test_results(x, labels)
+        domain, confusion, accuracy = self._domain_losses(
+            self._inference_codes(x), labels, training=False
+        )
+        results.update(
+            domain_loss=domain,
+            confusion_loss=confusion,
+            domain_accuracy=accuracy,
+        )
+        return results
+
+    def _split_inputs(self, inputs):
+        if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
+            raise ValueError(
+                "A DomainAdaptationAdversarialAutoencoder is called on "
+                f"(images, {{'{DOMAIN_KEY}': domains}}). Received: inputs "
+                f"of type {type(inputs).__name__}"
+            )
+        return inputs[0], self._labels(inputs[1])
+
+    @property
+    def decoder_prior(self):
+        """A code from the prior beside a uniformly drawn domain."""
+        return priors_lib.ConcatenatedPrior(
+            [self.code_prior, priors_lib.CategoricalPrior(NUM_DOMAINS)]
+        )
