@@ -233,8 +233,8 @@ def run_one(direction, method, seed, source, target, args):
 
 def codes_figure(models_by_method, source, target, path, count=297):
     """2x2 scatter: rows source-only then AAE, columns source then target;
-    the first two principal components of both domains' test codes
-    together, coloured by class."""
+    the first two principal components of both domains' class
+    probabilities (the encoder's softmax head) together, coloured by class."""
     from sklearn.decomposition import PCA
 
     panels = []
@@ -242,7 +242,7 @@ def codes_figure(models_by_method, source, target, path, count=297):
         encoder = models_by_method[method].encoder
         xs, ys = source["test"][0][:count], source["test"][1][:count]
         xt, yt = target["test"][0][:count], target["test"][1][:count]
-        codes = encoder.predict(np.concatenate([xs, xt]), verbose=0)
+        codes = encoder.predict(np.concatenate([xs, xt]), verbose=0)[:, :10]
         points = PCA(2, random_state=0).fit_transform(codes)
         row = [
             images.scatter_image(points[: len(xs)], ys, size=256),

@@ -52,10 +52,16 @@ def test_paper_variants_notebook_runs(tmp_path, mnist_dir, monkeypatch):
         "clustering_error",
         "AUROC for held-out digit",
         "AUROC trained on digit",
+        "domain adaptation, target test accuracy",
         # The trained models' section: the shipped encoders, served by TF.
         "mnist-semi100: test error",
         "mnist-cluster16: clustering error",
     ):
         assert figure in outputs
-    for name in ("label_informed.png", "styles.png", "embedding.png"):
+    for name in (
+        "label_informed.png",
+        "styles.png",
+        "embedding.png",
+        "domain_adaptation.png",
+    ):
         assert (tmp_path / "runs" / "variants" / name).stat().st_size > 1000

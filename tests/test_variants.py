@@ -50,9 +50,11 @@ def test_drop_remainder_gives_only_full_batches(variant):
         batch_size=32,
         order=data.EpochOrder(seed=3),
         drop_remainder=True,
+        target_images=x,  # read by domain adaptation only
     )
     batches = [np.asarray(b[0] if isinstance(b, tuple) else b) for b in ds]
-    # Semi-supervised batches end with a labeled mini-batch of 32.
+    # Semi-supervised batches end with a labeled mini-batch of 32, domain
+    # adaptation batches with 32 target images.
     batches = [b[:32] if len(b) == 64 else b for b in batches]
     assert [len(b) for b in batches] == [32, 32]
     assert len(np.unique(np.concatenate(batches))) == 64
@@ -75,7 +77,13 @@ def test_variant_trains_and_round_trips_through_keras_file(
     # (tests/cli/test_evaluate.py); here the saving is under test.
     model.compile(steps_per_execution=2, jit_compile=False)
     ds = variants.training_dataset(
-        variant, x, y, num_labels=50, batch_size=32, seed=0
+        variant,
+        x,
+        y,
+        num_labels=50,
+        batch_size=32,
+        seed=0,
+        target_images=1.0 - x,  # read by domain adaptation only
     )
     history = model.fit(ds, epochs=2, verbose=0)
     assert all(np.isfinite(v[-1]) for v in history.history.values())
@@ -93,6 +101,8 @@ def test_variant_trains_and_round_trips_through_keras_file(
     for a, b in zip(weights_of(model), weights_of(restored), strict=True):
         np.testing.assert_array_equal(a, b)
     labels = y[:16]
+    if variant == "domain_adaptation":
+        labels = {"label": labels, "domain": np.arange(16) % 2}
     np.testing.assert_allclose(
         model.reconstruct(x[:16], labels),
         restored.reconstruct(x[:16], labels),

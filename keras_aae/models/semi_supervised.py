@@ -130,22 +130,36 @@ class SemiSupervisedAdversarialAutoencoder(CategoricalAdversarialAutoencoder):
         """
         variables = self._phase_variables()["classification"]
         with tf.GradientTape() as tape:
-            codes = self.posterior.training_codes(
-                lambda v: ops.cast(self.encoder(v, training=True), "float32"),
-                x,
-                *draws.standard_normals(posterior_uniforms),
-            )
+            codes = self._training_codes(x, posterior_uniforms)
             loss = self._classification_loss(
                 codes[:, : self.num_classes], labels
             )
         self._minimize("classification", tape, loss, variables)
         return loss
 
+    def _training_codes(self, x, posterior_uniforms):
+        """Codes of `x` drawn from q(z|x) as in training, as float32."""
+        return self.posterior.training_codes(
+            lambda v: ops.cast(self.encoder(v, training=True), "float32"),
+            x,
+            *draws.standard_normals(posterior_uniforms),
+        )
+
+    def _classification_results(self, x, labels, posterior_uniforms):
+        """Runs the classification phase; returns what it logs."""
+        return {
+            "classification_loss": self._classification_phase(
+                x, labels, posterior_uniforms
+            )
+        }
+
     def _train_phases(self, x, labels, step_draws):
         results = super()._train_phases(x, labels, step_draws)
         if labels is not None:
-            results["classification_loss"] = self._classification_phase(
-                x, labels, step_draws["posterior"]
+            results.update(
+                self._classification_results(
+                    x, labels, step_draws["posterior"]
+                )
             )
         return results
 

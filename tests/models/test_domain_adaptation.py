@@ -136,7 +136,7 @@ def test_keras_file_round_trip(domains, tmp_path):
     np.testing.assert_allclose(
         restored.predict_classes(x), model.predict_classes(x), atol=1e-6
     )
-    assert restored.confusion_optimizer is not None
+    assert restored.domain_optimizer is not None
     assert_config_round_trip(model)
 
 
