@@ -10,9 +10,10 @@ the same input noise (Gaussian, 0.3: the AAE's universal posterior) and the
 same number of steps:
 
 - `source_only`: the encoder's classifier on the source labels alone;
-- `dann`: plus a domain classifier on the encoder's output, trained through
-  a gradient reversal (Ganin et al., 2016, with their schedule of the
-  reversal's weight, `2 / (1 + exp(-10 p)) - 1`); a small reference here;
+- `dann@w`: plus a domain classifier on the encoder's output, trained
+  through a gradient reversal (Ganin et al., 2016, with their schedule of
+  the reversal's weight, `w (2 / (1 + exp(-10 p)) - 1)`), one run per
+  weight of `--dann-weights`; a small reference here;
 - `aae`: `keras_aae.models.DomainAdaptationAdversarialAutoencoder`;
 - `aae_no_prior`: the same with `adversarial_weight=0` (no prior matching:
   reconstruction, classification and the domain discriminator), to measure
@@ -184,12 +185,13 @@ def build(method, args, seed, total_steps, input_shape, k=10):
         input_shape, k, args.style_dim, hidden=args.hidden
     )
     judge = None
-    if method == "dann":
+    if method.startswith("dann"):
         judge = networks.mlp_discriminator(
             k + args.style_dim, hidden=args.hidden, name="domain_classifier"
         )
+    weight = float(method.split("@")[1]) if judge else 0.0
     model = DomainClassifierReference(
-        encoder, judge, k, args.dann_weight if judge else 0.0, total_steps, seed
+        encoder, judge, k, weight, total_steps, seed
     )
     # The AAE's classification phase uses Adam at 1e-3 (beta_1 = 0).
     model.compile(optimizer=keras.optimizers.Adam(1e-3, beta_1=0.0))
@@ -258,8 +260,9 @@ def summary(rows):
         "accuracy | source test accuracy | runs |"
     )
     print("|---|---|---|---|---|---|")
+    methods = list(dict.fromkeys(r["method"] for r in rows))
     for direction in DIRECTIONS:
-        for method in METHODS:
+        for method in methods:
             picked = [
                 r
                 for r in rows
@@ -291,12 +294,13 @@ def main():
     parser.add_argument("--hidden", nargs="+", type=int, default=[256, 256])
     parser.add_argument("--style-dim", type=int, default=10)
     parser.add_argument(
-        "--dann-weight",
+        "--dann-weights",
         type=float,
-        default=0.3,
-        help="The final weight of DANN's gradient reversal (1.0, the "
-        "paper's, made the encoder's linear style outputs diverge within "
-        "5 epochs here: source accuracy 9.8 %%).",
+        nargs="+",
+        default=[0.3, 0.1],
+        help="Final weights of DANN's gradient reversal, one run each (1.0, "
+        "the paper's, made the encoder's linear style outputs diverge "
+        "within 5 epochs here: source accuracy 9.8 %%).",
     )
     parser.add_argument("--figure", default=None)
     parser.add_argument("--data-dir", default=None)
@@ -304,9 +308,15 @@ def main():
     rows = []
     for direction in args.directions:
         source, target = load_direction(direction, args.data_dir)
+        methods = []
+        for method in args.methods:
+            if method == "dann":
+                methods += [f"dann@{w:g}" for w in args.dann_weights]
+            else:
+                methods.append(method)
         for seed in args.seeds:
             trained = {}
-            for method in args.methods:
+            for method in methods:
                 row, trained[method] = run_one(
                     direction, method, seed, source, target, args
                 )

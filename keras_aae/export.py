@@ -225,9 +225,11 @@ def export_classifier(model, path):
             f"{type(model).__name__}"
         )
     network = model.encoder
-    fn = lambda images: tf.cast(  # noqa: E731
-        network(images, training=False)[:, :num_classes], tf.float32
-    )
+
+    def fn(images):
+        outputs = network(images, training=False)[:, :num_classes]
+        return tf.cast(outputs, tf.float32)
+
     return export_network(network, path, "images", "probabilities", fn=fn)
 
 

@@ -54,13 +54,18 @@ class DomainAdaptationAdversarialAutoencoder(
     - A domain discriminator (DANN, Ganin et al., 2016; ADDA, Tzeng et al.,
       2017): `domain_discriminator` learns to tell target codes from source
       codes (the `domain` phase, its own optimizer), and the classification
-      phase adds `confusion_weight` times the encoder's loss of fooling it
-      (the domains flipped: ADDA's inverted labels, as the AAE's generator
-      phase). The two losses share one update, as DANN's encoder takes its
-      classification gradient and the reversed domain gradient together:
-      with Adam, a separate confusion phase would move the encoder as far
-      as the classification does whatever its weight (measured: 64 % target
-      accuracy without reconstruction, source-only's level).
+      phase adds `confusion_weight` times the encoder's loss of having its
+      target codes judged as source codes (ADDA's inverted label, as the
+      AAE's generator phase: bounded, where DANN's reversed gradient
+      climbs a loss without bound and, on this package's linear style
+      outputs, diverged). Only target codes move toward the source's, which
+      the classifier anchors; flipping both domains' labels gave 76.0 +-
+      8.9 % target accuracy over three seeds on MNIST -> digits, the target
+      side alone 81.5 +- 1.6 %. The two losses share one update, as DANN's
+      encoder takes both gradients together: with Adam, a separate
+      confusion phase moves the encoder as far as the classification
+      whatever its weight (measured: 64 % target accuracy without
+      reconstruction, source-only's level).
     - Matching each domain to the prior and reconstructing both: on MNIST
       -> digits, the reconstruction phase was worth the most (target
       accuracy 64 % -> 81 % with a separate confusion phase);
@@ -239,8 +244,7 @@ class DomainAdaptationAdversarialAutoencoder(
 
     def _domain_losses(self, codes, labels, training):
         """The domain discriminator's loss and accuracy, and the encoder's
-        weighted confusion loss (the same logits judged with the domains
-        flipped)."""
+        weighted confusion loss: target codes judged as source codes."""
         logits = ops.cast(
             self.domain_discriminator(codes, training=training), "float32"
         )
@@ -248,8 +252,11 @@ class DomainAdaptationAdversarialAutoencoder(
         loss = ops.mean(
             ops.binary_crossentropy(is_target, logits, from_logits=True)
         )
-        confusion = ops.mean(
-            ops.binary_crossentropy(1.0 - is_target, logits, from_logits=True)
+        fooled = ops.binary_crossentropy(
+            ops.zeros_like(logits), logits, from_logits=True
+        )
+        confusion = ops.sum(fooled * is_target) / ops.maximum(
+            ops.sum(is_target), 1.0
         )
         accuracy = ops.mean(
             ops.cast(ops.cast(logits > 0, "float32") == is_target, "float32")

@@ -157,9 +157,7 @@ class SemiSupervisedAdversarialAutoencoder(CategoricalAdversarialAutoencoder):
         results = super()._train_phases(x, labels, step_draws)
         if labels is not None:
             results.update(
-                self._classification_results(
-                    x, labels, step_draws["posterior"]
-                )
+                self._classification_results(x, labels, step_draws["posterior"])
             )
         return results
 

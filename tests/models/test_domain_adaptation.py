@@ -154,3 +154,24 @@ def test_domain_discriminator_shape_is_checked():
             num_classes=10,
         )
     assert_clear(error, "domain discriminator")
+
+
+def test_confusion_judges_target_codes_only():
+    # ADDA's inverted label: the encoder is asked to make target codes look
+    # like source codes; the source codes do not enter its confusion loss.
+    model = _model()
+    rng = np.random.default_rng(0)
+    codes = rng.normal(size=(8, model.latent_dim)).astype("float32")
+    labels = (
+        tf.constant([1, 2, 3, 4, -1, -1, -1, -1]),
+        tf.constant([0] * 4 + [1] * 4),
+    )
+    _, confusion, _ = model._domain_losses(codes, labels, training=False)
+    moved = codes.copy()
+    moved[:4] += 5.0  # only the source codes change
+    loss, same, _ = model._domain_losses(moved, labels, training=False)
+    assert float(same) == pytest.approx(float(confusion))
+    moved[4:] += 5.0  # now the target codes too
+    _, other, _ = model._domain_losses(moved, labels, training=False)
+    assert float(other) != pytest.approx(float(confusion))
+    assert float(loss) > 0.0
