@@ -246,6 +246,9 @@ class PhaseTrainer:
             )
             # Shuffled above; Keras warns about `shuffle` with a dataset.
             y, kwargs["shuffle"] = None, False
+        elif not args and isinstance(x, tf.data.Dataset):
+            # Keras ignores `shuffle` for a dataset, and warns at its default.
+            kwargs.setdefault("shuffle", False)
         history = super().fit(x, y, *args, **kwargs)
         if history.epoch:
             self._finalize_later_phases()
