@@ -40,7 +40,6 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from keras_aae import data  # noqa: E402
-from keras_aae import images  # noqa: E402
 from keras_aae import networks  # noqa: E402
 from keras_aae import variants  # noqa: E402
 
@@ -233,25 +232,38 @@ def run_one(direction, method, seed, source, target, args):
     return row, model
 
 
-def codes_figure(models_by_method, source, target, path, count=297):
-    """2x2 scatter: rows source-only then AAE, columns source then target;
-    the first two principal components of both domains' class
-    probabilities (the encoder's softmax head) together, coloured by class."""
-    from sklearn.decomposition import PCA
+def codes_figure(models_by_method, source, target, path, direction, count=297):
+    """Before (source-only) and after adaptation (the AAE), side by side:
+    both domains' test codes (the encoder's class probabilities, PCA),
+    coloured by class, marked by domain."""
+    from matplotlib.figure import Figure
 
-    panels = []
-    for method in ("source_only", "aae"):
+    from keras_aae import plots
+
+    xs, ys = source["test"][0][:count], source["test"][1][:count]
+    xt, yt = target["test"][0][:count], target["test"][1][:count]
+    figure = Figure(figsize=(12, 5), layout="constrained")
+    names = direction.split("_to_")
+    for axes, (method, title) in zip(
+        figure.subplots(1, 2),
+        (("source_only", "before: source only"), ("aae", "after: AAE")),
+        strict=True,
+    ):
         encoder = models_by_method[method].encoder
-        xs, ys = source["test"][0][:count], source["test"][1][:count]
-        xt, yt = target["test"][0][:count], target["test"][1][:count]
         codes = encoder.predict(np.concatenate([xs, xt]), verbose=0)[:, :10]
-        points = PCA(2, random_state=0).fit_transform(codes)
-        row = [
-            images.scatter_image(points[: len(xs)], ys, size=256),
-            images.scatter_image(points[len(xs) :], yt, size=256),
-        ]
-        panels.append(np.concatenate(row, axis=1))
-    images.write_png(np.concatenate(panels, axis=0), path)
+        plots.latent_figure(
+            codes,
+            np.concatenate([ys, yt]),
+            title=title,
+            groups=np.repeat([0, 1], [len(xs), len(xt)]),
+            group_names=[f"source ({names[0]})", f"target ({names[1]})"],
+            axes=axes,
+        )
+    figure.suptitle(
+        f"{direction.replace('_to_', ' -> ')}: test images' class "
+        f"probabilities, {count} per domain"
+    )
+    plots.save_figure(figure, path)
 
 
 def summary(rows):
@@ -328,7 +340,7 @@ def main():
             ):
                 path = os.path.join(args.figure, f"{direction}.png")
                 os.makedirs(args.figure, exist_ok=True)
-                codes_figure(trained, source, target, path)
+                codes_figure(trained, source, target, path, direction)
                 print(f"Wrote {path}")
     summary(rows)
 

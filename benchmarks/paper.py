@@ -232,12 +232,14 @@ def write_figures(model, x_test, y_test, out):
     """The row's pictures: latent scatter, style grid, reconstructions."""
     from keras_aae import evaluation
     from keras_aae import images
+    from keras_aae import plots
 
-    points = evaluation.latent_points(model, x_test[:5000])
-    images.write_png(
-        images.scatter_image(points, y_test[:5000]),
-        os.path.join(out, "latent.png"),
+    figure = plots.latent_figure(
+        evaluation.latent_codes(model, x_test[:5000]),
+        y_test[:5000],
+        title=f"{type(model).__name__}: test codes",
     )
+    plots.save_figure(figure, os.path.join(out, "latent.png"))
     if hasattr(model, "transfer_style"):
         grid = model.transfer_style(x_test[:10])
         images.save_image_grid(

@@ -49,6 +49,7 @@ __all__ = [
     "load_model",
     "models",
     "networks",
+    "plots",
     "posteriors",
     "priors",
     "recipes",
@@ -66,6 +67,7 @@ def _import_api():
     from keras_aae import images
     from keras_aae import models
     from keras_aae import networks
+    from keras_aae import plots
     from keras_aae import posteriors
     from keras_aae import priors
     from keras_aae import recipes

@@ -9,6 +9,7 @@ import time
 import keras
 import numpy as np
 
+from keras_aae import plots
 from keras_aae._io import atomic_path
 from keras_aae._validation import check_positive_int
 from keras_aae.images import make_grid
@@ -39,10 +40,12 @@ class EpochSeconds(keras.callbacks.Callback):
             logs["epoch_seconds"] = time.perf_counter() - self._start
 
     def get_config(self):
+        """The constructor's arguments, JSON-ready."""
         return {}
 
     @classmethod
     def from_config(cls, config):
+        """Builds the callback from `get_config`'s dict."""
         return cls(**config)
 
 
@@ -110,6 +113,7 @@ class SampleGrid(keras.callbacks.Callback):
             self._writer = None
 
     def get_config(self):
+        """The constructor's arguments, JSON-ready."""
         return {
             "path": self.path,
             "num_samples": self.num_samples,
@@ -120,6 +124,7 @@ class SampleGrid(keras.callbacks.Callback):
 
     @classmethod
     def from_config(cls, config):
+        """Builds the callback from `get_config`'s dict."""
         return cls(**config)
 
 
@@ -162,10 +167,12 @@ class TerminateOnNaN(keras.callbacks.Callback):
                 )
 
     def get_config(self):
+        """The constructor's arguments, JSON-ready."""
         return {}
 
     @classmethod
     def from_config(cls, config):
+        """Builds the callback from `get_config`'s dict."""
         return cls(**config)
 
 
@@ -218,10 +225,12 @@ class CSVLogger(keras.callbacks.Callback):
                 csv.writer(f).writerows(self._rows)
 
     def get_config(self):
+        """The constructor's arguments, JSON-ready."""
         return {"filename": self.filename, "append": self.append}
 
     @classmethod
     def from_config(cls, config):
+        """Builds the callback from `get_config`'s dict."""
         return cls(**config)
 
 
@@ -325,3 +334,158 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
                     },
                     f,
                 )
+
+
+@keras.saving.register_keras_serializable(package="keras_aae")
+class TrainingCurves(keras.callbacks.Callback):
+    """Redraws the training curves from a `CSVLogger` file each epoch.
+
+    Put it after the `CSVLogger` whose file it reads, so that the curves
+    include the epoch that just ended (and, when resuming, every earlier
+    one). The PNG (`keras_aae.plots.curves_figure`: the losses on a log
+    scale, the discriminators' accuracies beside them) is written atomically.
+
+    Args:
+        history_path: The `CSVLogger` file.
+        path: The PNG path.
+        title: The figure's title.
+
+    Example:
+
+    >>> curves = TrainingCurves("history.csv", "curves.png")
+    >>> # model.fit(x, callbacks=[CSVLogger("history.csv"), curves])
+    """
+
+    def __init__(self, history_path, path, title="Training curves"):
+        super().__init__()
+        self.history_path = os.fspath(history_path)
+        self.path = os.fspath(path)
+        self.title = str(title)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if os.path.exists(self.history_path):
+            figure = plots.curves_figure(self.history_path, title=self.title)
+            plots.save_figure(figure, self.path)
+
+    def get_config(self):
+        """The constructor's arguments, JSON-ready."""
+        return {
+            "history_path": self.history_path,
+            "path": self.path,
+            "title": self.title,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        """Builds the callback from `get_config`'s dict."""
+        return cls(**config)
+
+
+@keras.saving.register_keras_serializable(package="keras_aae")
+class LatentProjector(keras.callbacks.Callback):
+    """Writes images' codes, labels and thumbnails for TensorBoard's
+    embedding projector when training ends.
+
+    `tensorboard --logdir LOG_DIR` then shows the codes in its "Projector"
+    tab (PCA, t-SNE, UMAP), coloured by the labels, each point with its
+    image: the latent space of paper figures 2, 4 and 11, in 3-D and
+    searchable.
+
+    Args:
+        images: Array `(n, h, w, c)` in [0, 1] to encode (a few thousand).
+        labels: Int labels `(n,)`, written as the projector's metadata.
+        log_dir: The TensorBoard log folder.
+        max_sprite_images: The most images drawn in the sprite (TensorBoard
+            reads sprites up to 8192x8192 pixels).
+
+    Raises:
+        ValueError: If `labels` does not give one label per image.
+
+    Example:
+
+    >>> # projector = LatentProjector(x_test[:2000], y_test[:2000], "logs")
+    >>> # model.fit(x, callbacks=[keras.callbacks.TensorBoard("logs"), projector])
+    """
+
+    def __init__(self, images, labels, log_dir, max_sprite_images=4096):
+        super().__init__()
+        self.images = np.asarray(images, dtype="float32")
+        self.labels = np.asarray(labels).reshape(-1)
+        if len(self.labels) != len(self.images):
+            raise ValueError(
+                f"Expected one label per image ({len(self.images)}). "
+                f"Received: {len(self.labels)} labels"
+            )
+        self.log_dir = os.fspath(log_dir)
+        self.max_sprite_images = check_positive_int(
+            max_sprite_images, "max_sprite_images"
+        )
+
+    def on_train_end(self, logs=None):
+        write_projector(
+            self.model.encode(self.images),
+            self.labels,
+            self.log_dir,
+            images=self.images[: self.max_sprite_images],
+        )
+
+    def get_config(self):
+        """The constructor's arguments, JSON-ready."""
+        # The images are part of what it does: kept, as nested lists.
+        return {
+            "images": self.images.tolist(),
+            "labels": self.labels.tolist(),
+            "log_dir": self.log_dir,
+            "max_sprite_images": self.max_sprite_images,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        """Builds the callback from `get_config`'s dict."""
+        return cls(**config)
+
+
+def write_projector(codes, labels, log_dir, images=None):
+    """Writes codes as a TensorBoard projector embedding in `log_dir`.
+
+    Args:
+        codes: Array `(n, d)`.
+        labels: Labels `(n,)`, one metadata row each.
+        log_dir: The TensorBoard log folder (created if missing).
+        images: Optional images `(m, h, w, c)`, `m <= n`, for the first `m`
+            codes: drawn as the sprite (thumbnails); the points are then
+            limited to those `m`.
+    """
+    import tensorflow as tf
+    from tensorboard.plugins import projector
+
+    codes = np.asarray(codes, dtype="float32")
+    labels = np.asarray(labels).reshape(-1)
+    if images is not None:
+        codes, labels = codes[: len(images)], labels[: len(images)]
+    os.makedirs(log_dir, exist_ok=True)
+    with atomic_path(os.path.join(log_dir, "metadata.tsv")) as tmp:
+        with open(tmp, "w") as f:
+            f.writelines(f"{label}\n" for label in labels)
+    checkpoint = tf.train.Checkpoint(embedding=tf.Variable(codes))
+    checkpoint.save(os.path.join(log_dir, "embedding.ckpt"))
+    config = projector.ProjectorConfig()
+    embedding = config.embeddings.add()
+    embedding.tensor_name = "embedding/.ATTRIBUTES/VARIABLE_VALUE"
+    embedding.metadata_path = "metadata.tsv"
+    if images is not None:
+        # The projector reads a square sprite, thumbnails row by row.
+        columns = math.ceil(math.sqrt(len(images)))
+        padding = np.zeros((columns**2 - len(images),) + images.shape[1:])
+        write_png(
+            make_grid(
+                np.concatenate([images, padding]),
+                columns=columns,
+                min_size=1,
+                gap=0,
+            ),
+            os.path.join(log_dir, "sprite.png"),
+        )
+        embedding.sprite.image_path = "sprite.png"
+        embedding.sprite.single_image_dim.extend(images.shape[1:3])
+    projector.visualize_embeddings(log_dir, config)

@@ -248,11 +248,13 @@ class ClusterHeads(layers.Layer):
         return heads
 
     def call(self, inputs):
+        """`W y + z` for inputs `[y, z]` (softmax `y` first)."""
         y = inputs[:, : self.num_clusters]
         z = inputs[:, self.num_clusters :]
         return ops.matmul(y, ops.cast(self.heads, y.dtype)) + z
 
     def compute_output_shape(self, input_shape):
+        """`(batch, embedding_dim)`."""
         return (input_shape[0], self.embedding_dim)
 
     def penalty(self):

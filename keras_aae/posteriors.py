@@ -96,10 +96,12 @@ class Posterior:
         return self.sample(outputs, code_normals)
 
     def get_config(self):
+        """The constructor's arguments, JSON-ready."""
         return {}
 
     @classmethod
     def from_config(cls, config):
+        """Builds the posterior from `get_config`'s dict."""
         return cls(**config)
 
     def __repr__(self):
@@ -171,6 +173,7 @@ class GaussianPosterior(Posterior):
         return mean + ops.sqrt(variance) * normals
 
     def get_config(self):
+        """The constructor's arguments, JSON-ready."""
         return {"min_stddev": self.min_stddev}
 
 
@@ -203,6 +206,7 @@ class UniversalPosterior(Posterior):
         return x + ops.cast(self.input_noise * normals, x.dtype)
 
     def get_config(self):
+        """The constructor's arguments, JSON-ready."""
         return {"input_noise": self.input_noise}
 
 

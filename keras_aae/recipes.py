@@ -114,6 +114,7 @@ class Recipe:
         return dataclasses.replace(self, **changes)
 
     def get_config(self):
+        """The constructor's arguments, JSON-ready."""
         config = dataclasses.asdict(self)
         for key in ("hidden", "discriminator_hidden", "decay_epochs"):
             if config[key] is not None:
@@ -122,6 +123,7 @@ class Recipe:
 
     @classmethod
     def from_config(cls, config):
+        """Builds the recipe from `get_config`'s dict."""
         config = dict(config)
         for key in ("hidden", "discriminator_hidden", "decay_epochs"):
             if config.get(key) is not None:

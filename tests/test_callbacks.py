@@ -38,6 +38,12 @@ def test_standard_callbacks_work_with_fit(tmp_path, small_images):
                 num_samples=16,
                 log_dir=log_dir,
             ),
+            keras_aae.callbacks.TrainingCurves(
+                csv_path, str(tmp_path / "curves.png")
+            ),
+            keras_aae.callbacks.LatentProjector(
+                small_images[:50], np.arange(50) % 10, log_dir
+            ),
         ],
     )
     assert len(history.history["loss"]) == 3
@@ -49,8 +55,33 @@ def test_standard_callbacks_work_with_fit(tmp_path, small_images):
     assert os.path.exists(tmp_path / "best.keras")
     assert os.listdir(os.path.join(log_dir, "train"))
     png = tf.io.decode_png(tf.io.read_file(str(tmp_path / "samples_3.png")))
-    assert png.shape == (128, 128, 1)  # 16 samples of 8x8, shown 4x larger, 4x4
+    # 16 samples of 8x8 shown 4x larger, 4x4, one pixel between them.
+    assert png.shape == (131, 131, 1)
     assert int(tf.reduce_max(png)) > 0
+    curves = tf.io.decode_png(tf.io.read_file(str(tmp_path / "curves.png")))
+    assert curves.shape[0] > 200 and curves.shape[1] > 500
+    reader = tf.train.load_checkpoint(log_dir)
+    codes = reader.get_tensor("embedding/.ATTRIBUTES/VARIABLE_VALUE")
+    np.testing.assert_allclose(
+        codes, model.encode(small_images[:50]), atol=1e-5
+    )
+    with open(os.path.join(log_dir, "metadata.tsv")) as f:
+        assert f.read().split() == [str(i % 10) for i in range(50)]
+
+
+def test_training_curves_and_projector_configs_round_trip(tmp_path):
+    assert_config_round_trip(
+        keras_aae.callbacks.TrainingCurves("h.csv", "c.png", title="run")
+    )
+    projector = keras_aae.callbacks.LatentProjector(
+        np.zeros((3, 4, 4, 1)), [0, 1, 2], str(tmp_path), max_sprite_images=2
+    )
+    restored = assert_config_round_trip(projector)
+    np.testing.assert_array_equal(restored.images, projector.images)
+    assert restored.labels.tolist() == [0, 1, 2]
+    assert restored.max_sprite_images == 2
+    with pytest.raises(ValueError, match="one label per image"):
+        keras_aae.callbacks.LatentProjector(np.zeros((3, 4, 4, 1)), [0], "l")
 
 
 def test_terminate_on_nan_keeps_the_last_good_checkpoint(

@@ -1,7 +1,13 @@
-"""`keras-aae evaluate`: score a trained model; prints one JSON object."""
+"""`keras-aae evaluate`: score a trained model; prints one JSON object.
 
+Progress (`--verbose 1`) goes to standard error, so that standard output
+holds the JSON object alone (`keras-aae evaluate ... | jq`).
+"""
+
+import contextlib
 import json
 import os
+import sys
 
 from keras_aae import evaluation
 from keras_aae.cli.parser import UsageError
@@ -18,21 +24,28 @@ def run(args):
         )
     try:
         model = load_model(args.model)
-        result = evaluation.evaluate(
-            model,
-            args.dataset,
-            data_dir=args.data_dir,
-            num_samples=args.num_samples,
-            probe_labels=tuple(args.labels),
-            parzen=not args.no_parzen,
-            sample_quality=not args.no_sample_quality,
-            anomaly_dataset=args.anomaly_dataset,
-            anomaly_labels=args.anomaly_labels,
-            classifier_cache_dir=args.classifier_cache,
-            seed=args.seed,
-            target_dataset=args.target_dataset,
-        )
+        # Keras' progress bars write to standard output.
+        with contextlib.redirect_stdout(sys.stderr):
+            result = _evaluate(model, args)
     except user_errors() as error:
         raise UsageError(one_line(error)) from None
     print(json.dumps({"model": args.model, **result}))
     return 0
+
+
+def _evaluate(model, args):
+    return evaluation.evaluate(
+        model,
+        args.dataset,
+        data_dir=args.data_dir,
+        num_samples=args.num_samples,
+        probe_labels=tuple(args.labels),
+        parzen=not args.no_parzen,
+        sample_quality=not args.no_sample_quality,
+        anomaly_dataset=args.anomaly_dataset,
+        anomaly_labels=args.anomaly_labels,
+        classifier_cache_dir=args.classifier_cache,
+        seed=args.seed,
+        target_dataset=args.target_dataset,
+        verbose=args.verbose,
+    )

@@ -237,6 +237,14 @@ def build_parser():
         "bfloat16, keeping float32 weights.",
     )
     train.add_argument("--out", required=True, help="Output folder.")
+    train.add_argument(
+        "--tensorboard",
+        default=None,
+        metavar="DIR",
+        help="TensorBoard log folder: the losses, a grid of samples each "
+        "epoch, and the test codes with their labels in the embedding "
+        "projector (`tensorboard --logdir DIR`).",
+    )
     train.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1)
 
     sample = commands.add_parser("sample", help="Decode prior samples.")
@@ -315,4 +323,12 @@ def build_parser():
         help="Folder caching the judging classifier.",
     )
     evaluate.add_argument("--seed", type=_non_negative_int, default=0)
+    evaluate.add_argument(
+        "--verbose",
+        type=int,
+        choices=(0, 1),
+        default=1,
+        help="1 shows progress bars on standard error (Parzen, the judge "
+        "classifier's training, the probes); 0 is silent.",
+    )
     return parser

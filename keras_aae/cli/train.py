@@ -21,6 +21,7 @@ from keras_aae import evaluation
 from keras_aae import export
 from keras_aae import images
 from keras_aae import networks
+from keras_aae import plots
 from keras_aae import posteriors
 from keras_aae import variants
 from keras_aae._io import atomic_path
@@ -101,6 +102,7 @@ class TrainingRun:
         order: The `keras_aae.data.EpochOrder` callback that tells `train`
             which epoch's order to give.
         test: `(images, labels)` of the test split, for the figures.
+        dataset: The dataset's name, for the figures' titles.
         paths: The output paths.
         resumed_epoch: Epochs the backup had finished (0 for a fresh run).
     """
@@ -109,6 +111,7 @@ class TrainingRun:
     train: tf.data.Dataset
     order: data.EpochOrder
     test: tuple
+    dataset: str
     paths: OutputPaths
     resumed_epoch: int
 
@@ -193,8 +196,20 @@ def prepare(args):
     os.makedirs(paths.out, exist_ok=True)
     _write_run_file(paths, args)
     return TrainingRun(
-        model, train, order, splits["test"], paths, resumed_epoch
+        model,
+        train,
+        order,
+        splits["test"],
+        _dataset_name(args),
+        paths,
+        resumed_epoch,
     )
+
+
+def _dataset_name(args):
+    if args.target_dataset:
+        return f"{args.dataset} -> {args.target_dataset}"
+    return args.dataset
 
 
 def _load_data(args):
@@ -384,9 +399,17 @@ def fit(training, args):
             callbacks=[
                 training.order,
                 callbacks.TerminateOnNaN(),
-                callbacks.SampleGrid(paths.figure("samples"), seed=args.seed),
+                callbacks.SampleGrid(
+                    paths.figure("samples"),
+                    seed=args.seed,
+                    log_dir=args.tensorboard,
+                ),
                 callbacks.EpochSeconds(),
                 callbacks.CSVLogger(paths.history, append=True),
+                callbacks.TrainingCurves(
+                    paths.history, paths.figure("curves"), _title(training)
+                ),
+                *_tensorboard(training, args.tensorboard),
                 backup,
             ],
         )
@@ -394,6 +417,23 @@ def fit(training, args):
         if "training backup" in str(error):
             raise UsageError(one_line(error)) from None
         raise
+
+
+def _tensorboard(training, log_dir):
+    """TensorBoard's scalars and the test codes for its projector."""
+    if not log_dir:
+        return []
+    x_test, y_test = training.test
+    return [
+        keras.callbacks.TensorBoard(log_dir),
+        callbacks.LatentProjector(x_test[:2000], y_test[:2000], log_dir),
+    ]
+
+
+def _title(training, epochs=None):
+    """Names the model and its data (and epoch) in the figures' titles."""
+    name = f"{type(training.model).__name__} on {training.dataset}"
+    return f"{name}, epoch {epochs}" if epochs else name
 
 
 def _decoder_labels(model, labels):
@@ -423,10 +463,13 @@ def finish(training):
     )
     images.save_image_grid(pairs, paths.figure("reconstructions"), columns=16)
     # Paper figures 4 and 11: the test set in the latent space, by class.
-    points = evaluation.latent_points(model, x_test[:5000])
-    images.write_png(
-        images.scatter_image(points, y_test[:5000]), paths.figure("latent")
+    epochs = callbacks.BackupAndRestore.finished_epochs(paths.backup)
+    figure = plots.latent_figure(
+        evaluation.latent_codes(model, x_test[:5000]),
+        y_test[:5000],
+        title=f"{_title(training, epochs)}: test codes",
     )
+    plots.save_figure(figure, paths.figure("latent"))
     if hasattr(model, "transfer_style"):
         # Paper figure 6: rows are test images' styles, columns the classes.
         grid = model.transfer_style(x_test[:10])

@@ -66,16 +66,23 @@ def variant_figures(model, splits):
     return {}
 
 
-def latent_points(model, images):
-    """2-D points to plot for each image: the representation of section 7,
-    else the first two entries of the style code (the whole code when it is
-    the style)."""
+def latent_codes(model, images):
+    """The codes to plot for each image: the 2-D representation of section
+    7, the style code of the models whose code also holds a class (sections
+    4-6; the class is the colour), else the whole code.
+
+    `keras_aae.plots.latent_figure` projects codes of more than two
+    dimensions.
+
+    Args:
+        model: A model of `keras_aae.models`.
+        images: Array `(n, h, w, c)`.
+
+    Returns:
+        A float array `(n, d)`.
+    """
     if isinstance(model, models.DimensionalityReductionAdversarialAutoencoder):
-        points = model.embed(images)
-    elif isinstance(model, models.CategoricalAdversarialAutoencoder):
-        points = model.styles(images)
-    else:
-        points = model.encode(images)
-    if points.shape[1] == 1:
-        points = np.concatenate([points, np.zeros_like(points)], axis=1)
-    return points[:, :2]
+        return np.asarray(model.embed(images))
+    if isinstance(model, models.CategoricalAdversarialAutoencoder):
+        return np.asarray(model.styles(images))
+    return np.asarray(model.encode(images))

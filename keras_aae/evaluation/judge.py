@@ -40,7 +40,13 @@ def _classifier_layers(input_shape, num_classes):
 
 
 def train_digit_classifier(
-    images, labels, num_classes=10, epochs=3, seed=0, cache_path=None
+    images,
+    labels,
+    num_classes=10,
+    epochs=3,
+    seed=0,
+    cache_path=None,
+    verbose=0,
 ):
     """Trains the small classifier that judges samples.
 
@@ -56,6 +62,7 @@ def train_digit_classifier(
         cache_path: Optional `.keras` path; a classifier saved there is
             loaded instead of trained, and a trained one is saved there
             (atomically).
+        verbose: Keras' `fit` verbosity while training (1: progress bar).
 
     Returns:
         A `keras.Model` returning class probabilities.
@@ -72,7 +79,9 @@ def train_digit_classifier(
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
-    model.fit(images, labels, epochs=epochs, batch_size=128, verbose=0)
+    if verbose:
+        print(f"Training the judge classifier ({epochs} epochs, cached)")
+    model.fit(images, labels, epochs=epochs, batch_size=128, verbose=verbose)
     if cache_path:
         os.makedirs(os.path.dirname(os.path.abspath(cache_path)), exist_ok=True)
         with atomic_path(cache_path) as tmp:
@@ -88,11 +97,21 @@ def default_cache_dir():
     )
 
 
-def judge_classifier(images, labels, dataset_name, cache_dir=None, seed=0):
+def judge_classifier(
+    images, labels, dataset_name, cache_dir=None, seed=0, verbose=0
+):
     """The dataset's judging classifier, trained once and cached on disk.
 
     The cache file name carries the dataset, the seed and a hash of the
     training labels, so a different training set never reuses it.
+
+    Args:
+        images: Training images `(n, h, w, c)` in [0, 1].
+        labels: Int labels `(n,)`.
+        dataset_name: The dataset's name, part of the cache file's.
+        cache_dir: The cache folder (default `default_cache_dir()`).
+        seed: Int seed of the classifier's training.
+        verbose: 1 shows the training's progress (on its first use).
 
     Returns:
         A `keras.Model` returning class probabilities.
@@ -102,7 +121,12 @@ def judge_classifier(images, labels, dataset_name, cache_dir=None, seed=0):
     path = os.path.join(cache_dir or default_cache_dir(), name)
     num_classes = int(np.max(labels)) + 1
     return train_digit_classifier(
-        images, labels, num_classes=num_classes, seed=seed, cache_path=path
+        images,
+        labels,
+        num_classes=num_classes,
+        seed=seed,
+        cache_path=path,
+        verbose=verbose,
     )
 
 

@@ -7,14 +7,12 @@ framework, is scored the same way, and results print as JSON.
 - reconstruction: `reconstruction_errors` (MSE per pixel, BCE per image);
 - prior match: `mmd`, `prior_match` (with the floor: the same statistic
   between two independent prior draws);
-- likelihood: `parzen_log_likelihood`, `parzen_evaluation` (the protocol of
-  the paper's section 3, from Goodfellow et al. 2014);
 - latent probes: `knn_accuracy`, `logistic_regression_accuracy`,
   `latent_probes` (N labelled codes);
 - clustering: `hungarian_accuracy`, `confident_example_accuracy` (the rule of
   the paper's section 6), `clustering_accuracy`;
 - samples: `frechet_distance`, `label_histogram_entropy`;
-- anomalies: `latent_log_density`, `auroc`.
+- anomalies: `auroc` (`parzen.latent_log_density` scores codes).
 
 Example:
 
@@ -32,7 +30,6 @@ import numpy as np
 from keras_aae._validation import check_positive_int
 from keras_aae.data.labels import balanced_subset
 
-PARZEN_SIGMAS = tuple(np.logspace(-1, 0, 10))
 DEFAULT_PROBE_LABELS = (100, 1000, None)
 _EPSILON = 1e-7
 
@@ -90,7 +87,8 @@ def reconstruction_errors(images, reconstructions):
 # ----------------------------------------------------------------- prior match
 
 
-def _squared_distances(a, b):
+def squared_distances(a, b):
+    """Squared Euclidean distances `(m, n)` between rows of `a` and `b`."""
     sq = (
         np.sum(a * a, axis=1)[:, None]
         + np.sum(b * b, axis=1)[None, :]
@@ -102,7 +100,7 @@ def _squared_distances(a, b):
 def median_bandwidth(samples, max_samples=1000):
     """Median pairwise Euclidean distance of (up to `max_samples`) samples."""
     samples = np.asarray(samples, dtype="float64")[:max_samples]
-    d = np.sqrt(_squared_distances(samples, samples))
+    d = np.sqrt(squared_distances(samples, samples))
     return float(np.median(d[np.triu_indices(len(d), k=1)]))
 
 
@@ -134,9 +132,9 @@ def mmd(x, y, bandwidths=None, max_samples=2000):
         bandwidths = (0.5 * scale, scale, 2 * scale)
     total = 0.0
     pairs = (
-        (_squared_distances(x, x), True),
-        (_squared_distances(y, y), True),
-        (_squared_distances(x, y), False),
+        (squared_distances(x, x), True),
+        (squared_distances(y, y), True),
+        (squared_distances(x, y), False),
     )
     weights = (1.0, 1.0, -2.0)
     for bandwidth in bandwidths:
@@ -203,91 +201,6 @@ def prior_match(codes, prior_samples, reference_samples):
         ),
         "mean": [round(float(v), 4) for v in code_mean],
         "std": [round(float(v), 4) for v in code_std],
-    }
-
-
-# -------------------------------------------------------------------- Parzen
-
-
-def _parzen_from_distances(squared, sigma, dim):
-    """Log-likelihoods from squared distances `(m, n)` to `n` kernel centres."""
-    scaled = -squared / (2.0 * sigma**2)
-    top = scaled.max(axis=1, keepdims=True)
-    log_mean = np.log(np.mean(np.exp(scaled - top), axis=1)) + top[:, 0]
-    return log_mean - 0.5 * dim * np.log(2 * np.pi * sigma**2)
-
-
-def _chunked_parzen(samples, images, sigmas, chunk):
-    samples = _flat(samples).astype("float64")
-    images = _flat(images).astype("float64")
-    if samples.shape[1] != images.shape[1]:
-        raise ValueError(
-            "samples and images must have the same size per example. Received: "
-            f"{samples.shape[1]} and {images.shape[1]}"
-        )
-    out = np.empty((len(sigmas), len(images)))
-    for start in range(0, len(images), chunk):
-        squared = _squared_distances(images[start : start + chunk], samples)
-        for i, sigma in enumerate(sigmas):
-            out[i, start : start + chunk] = _parzen_from_distances(
-                squared, sigma, samples.shape[1]
-            )
-    return out
-
-
-def parzen_log_likelihood(samples, images, sigma, chunk=500):
-    """Log-likelihood of images under a Gaussian Parzen window on samples.
-
-    `log p(x) = log mean_i N(x; samples_i, sigma^2 I)`, in nats.
-
-    Args:
-        samples: Model samples (kernel centres), any shape `(n, ...)`.
-        images: Images to score, `(m, ...)` with the same size per example.
-        sigma: Positive float, the kernel's standard deviation.
-        chunk: Rows of `images` scored at once (bounds memory).
-
-    Returns:
-        A float64 array `(m,)`.
-    """
-    if not sigma > 0:
-        raise ValueError(f"`sigma` must be positive. Received: sigma={sigma}")
-    return _chunked_parzen(samples, images, (float(sigma),), chunk)[0]
-
-
-def parzen_evaluation(
-    samples, validation_images, test_images, sigmas=PARZEN_SIGMAS
-):
-    """The paper's Parzen-window protocol (section 3, table 1).
-
-    The kernel width is the one of `sigmas` (default `logspace(-1, 0, 10)`)
-    that gives the validation images the highest mean log-likelihood; the
-    test images are then scored with it.
-
-    Args:
-        samples: Model samples, 10,000 in the paper.
-        validation_images: Images held out of training (1,000 in the paper).
-        test_images: Test images (10,000 for MNIST).
-        sigmas: Candidate kernel widths.
-
-    Returns:
-        A dict: `mean` and `stderr` (standard error of the mean) of the test
-        log-likelihoods in nats, the chosen `sigma`, and
-        `validation_by_sigma`.
-    """
-    sigmas = tuple(float(s) for s in sigmas)
-    validation = _chunked_parzen(samples, validation_images, sigmas, 500).mean(
-        axis=1
-    )
-    best = sigmas[int(np.argmax(validation))]
-    test = parzen_log_likelihood(samples, test_images, best)
-    return {
-        "mean": float(test.mean()),
-        "stderr": float(test.std(ddof=1) / np.sqrt(len(test))),
-        "sigma": best,
-        "validation_by_sigma": {
-            f"{s:.4f}": float(v)
-            for s, v in zip(sigmas, validation, strict=True)
-        },
     }
 
 
@@ -516,28 +429,6 @@ def frechet_distance(features_a, features_b):
         - 2 * trace_root
     )
     return float(max(value, 0.0))
-
-
-def latent_log_density(prior, codes, num_prior_samples=10000, seed=0):
-    """Log density of codes under a prior.
-
-    The prior's closed form when it has one (`Prior.log_prob`), otherwise a
-    Gaussian kernel density estimate on prior draws (Scott's bandwidth).
-
-    Returns:
-        A float64 array `(n,)`.
-    """
-    try:
-        return prior.log_prob(codes)
-    except NotImplementedError:
-        draws = np.asarray(
-            prior.sample(num_prior_samples, seed=seed), dtype="float64"
-        )
-        d = draws.shape[1]
-        bandwidth = float(np.mean(draws.std(axis=0))) * num_prior_samples ** (
-            -1.0 / (d + 4)
-        )
-        return parzen_log_likelihood(draws, codes, max(bandwidth, 1e-3))
 
 
 def auroc(normal_scores, anomalous_scores):

@@ -5,6 +5,7 @@
 model from another framework is scored by the same code.
 """
 
+import keras
 import numpy as np
 
 from keras_aae import data
@@ -12,6 +13,8 @@ from keras_aae import models
 from keras_aae.evaluation import judge
 from keras_aae.evaluation import metrics
 from keras_aae.evaluation.figures import variant_figures
+from keras_aae.evaluation.parzen import latent_log_density
+from keras_aae.evaluation.parzen import parzen_evaluation
 
 
 def reconstruction_mse(model, images, batch_size=256):
@@ -76,6 +79,7 @@ def evaluate(
     seed=0,
     anomaly_labels=None,
     target_dataset=None,
+    verbose=0,
 ):
     """Every measure of this module for a model on a dataset.
 
@@ -103,6 +107,9 @@ def evaluate(
             the other test images the normal ones.
         target_dataset: For a domain adaptation model (and only for one):
             the target domain; the result is `domain_adaptation_report`.
+        verbose: 1 shows progress bars (Keras' `Progbar`) on the long
+            parts: the Parzen estimate, the judge classifier's training, the
+            latent probes; 0 is silent.
 
     Returns:
         A dict of plain numbers and lists (JSON-ready); variants add their
@@ -161,6 +168,7 @@ def evaluate(
         anomalies=anomalies,
         classifier_cache_dir=classifier_cache_dir,
         seed=seed,
+        verbose=verbose,
     )
     if anomaly_dataset:
         result["anomaly_auroc"] = {
@@ -243,6 +251,7 @@ def evaluate_codec(
     anomalies=None,
     classifier_cache_dir=None,
     seed=0,
+    verbose=0,
 ):
     """`evaluate` for any encoder and decoder given as functions.
 
@@ -259,7 +268,7 @@ def evaluate_codec(
         dataset: Name of the dataset (for the judging classifier's cache).
         anomalies: Optional images scored as anomalies against the test set.
         num_samples, probe_labels, parzen, sample_quality,
-            classifier_cache_dir, seed: As for `evaluate`.
+            classifier_cache_dir, seed, verbose: As for `evaluate`.
 
     Returns:
         A dict of plain numbers and lists (JSON-ready).
@@ -287,18 +296,26 @@ def evaluate_codec(
             prior_draws[: len(test_codes)],
             prior_draws[len(test_codes) :],
         ),
-        "latent_probes": metrics.latent_probes(
-            train_codes, y_train, test_codes, y_test, probe_labels, seed
+        "latent_probes": _latent_probes(
+            train_codes,
+            y_train,
+            test_codes,
+            y_test,
+            probe_labels,
+            seed,
+            verbose,
         ),
         "kmeans_clustering_accuracy": metrics.hungarian_accuracy(
             _kmeans_clusters(test_codes, num_classes, seed), y_test
         ),
     }
     if parzen:
-        result["parzen"] = metrics.parzen_evaluation(samples, x_val, x_test)
+        result["parzen"] = parzen_evaluation(
+            samples, x_val, x_test, verbose=verbose
+        )
     if sample_quality:
         classifier = judge.judge_classifier(
-            x_train, y_train, dataset, classifier_cache_dir, seed
+            x_train, y_train, dataset, classifier_cache_dir, seed, verbose
         )
         result["sample_quality"] = judge.sample_quality(
             classifier, samples, x_test
@@ -314,11 +331,32 @@ def evaluate_codec(
     return result
 
 
+def _latent_probes(
+    train_codes, y_train, test_codes, y_test, budgets, seed, verbose
+):
+    """`metrics.latent_probes`, one budget at a time under a progress bar
+    (fitting the logistic regression on every label takes the longest)."""
+    progress = None
+    if verbose:
+        print(f"Latent probes with {', '.join(map(str, budgets))} labels")
+        progress = keras.utils.Progbar(len(budgets), unit_name="budget")
+    results = {}
+    for budget in budgets:
+        results.update(
+            metrics.latent_probes(
+                train_codes, y_train, test_codes, y_test, (budget,), seed
+            )
+        )
+        if progress is not None:
+            progress.add(1)
+    return results
+
+
 def _codec_anomaly_scores(encode, decode, prior, images, codes=None):
     codes = np.asarray(encode(images)) if codes is None else codes
     return {
         "reconstruction": metrics.reconstruction_errors(images, decode(codes))[
             "per_image_mse"
         ],
-        "latent": -metrics.latent_log_density(prior, codes),
+        "latent": -latent_log_density(prior, codes),
     }

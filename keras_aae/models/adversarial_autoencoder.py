@@ -549,6 +549,9 @@ class AdversarialAutoencoder(
         return x, self._labels(y)
 
     def train_step(self, data):
+        """One step of the paper's phases (section 2): reconstruction,
+        then the discriminators, then the encoder as generator, each with its
+        own optimizer; returns the logs (`loss` is the total)."""
         x, labels = self._unpack(data)
         step_draws = self._draw_step_randomness(x, labels)
         phases = self._phase_runner(self._train_phases)
@@ -574,4 +577,6 @@ class AdversarialAutoencoder(
         }
 
     def test_step(self, data):
+        """The phases' losses and the discriminators' accuracy on a batch,
+        without updates (`evaluate`, validation data)."""
         return self._update_metrics(self._test_results(*self._unpack(data)))

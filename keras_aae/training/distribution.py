@@ -37,6 +37,7 @@ class ReplicaSeedGenerator(keras.random.SeedGenerator):
     _REPLICA_STRIDE = 1_000_003
 
     def next(self, ordered=True):
+        """The next seed, with the replica's index folded in."""
         seed = super().next(ordered=ordered)
         replica = replica_id()
         if replica is None:

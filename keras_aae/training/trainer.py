@@ -190,6 +190,7 @@ class PhaseTrainer:
         return keras.optimizers.get(optimizer)
 
     def get_compile_config(self):
+        """Every phase's optimizer, with its state saved by `.keras`."""
         if not self.compiled:
             return None
         config = {
@@ -204,6 +205,7 @@ class PhaseTrainer:
         return config
 
     def compile_from_config(self, config):
+        """Compiles a loaded model as `get_compile_config` recorded."""
         config = dict(config)
         if tf.distribute.has_strategy():
             # Saved outside a strategy with several steps per execution.

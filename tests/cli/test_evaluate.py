@@ -123,8 +123,11 @@ def test_holdout_labels_then_anomaly_labels(tmp_path):
         "500",
         "--anomaly-labels",
         "0",
+        "--verbose",
+        "0",
     )
     assert evaluated.returncode == 0, evaluated.stderr
+    assert "Latent probes" not in evaluated.stderr, evaluated.stderr
     anomaly = json.loads(evaluated.stdout.strip().splitlines()[-1])[
         "anomaly_auroc"
     ]

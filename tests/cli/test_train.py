@@ -33,6 +33,8 @@ def test_train_writes_everything_then_sample(tmp_path):
         "2",
         "--out",
         str(out),
+        "--tensorboard",
+        str(tmp_path / "logs"),
         "--verbose",
         "2",
     )
@@ -47,8 +49,16 @@ def test_train_writes_everything_then_sample(tmp_path):
         "history.csv",
         "samples.png",
         "reconstructions.png",
+        "latent.png",
+        "curves.png",
     ):
         assert (out / name).exists(), name
+    for name in ("latent.png", "curves.png"):  # matplotlib figures, RGBA
+        assert tf.io.decode_png(tf.io.read_file(str(out / name))).shape[-1] in (
+            3,
+            4,
+        )
+    _check_tensorboard_logs(tmp_path / "logs")
     # The backup stays: rerunning the command then only rewrites the outputs.
     assert (out / "backup" / "latest").is_dir()
     with open(out / "history.csv") as f:
@@ -67,7 +77,8 @@ def test_train_writes_everything_then_sample(tmp_path):
         str(grid),
     )
     assert result.returncode == 0, result.stderr
-    assert tf.io.decode_png(tf.io.read_file(str(grid))).shape == (96, 96, 1)
+    # 3x3 digits of 8x8 enlarged 4x, one pixel between them.
+    assert tf.io.decode_png(tf.io.read_file(str(grid))).shape == (98, 98, 1)
     npy = tmp_path / "s.npy"
     assert (
         call_cli(
@@ -99,11 +110,31 @@ def test_train_writes_everything_then_sample(tmp_path):
         str(tmp_path / "cache"),
     )
     assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    # Progress on standard error; standard output is the JSON object alone.
+    assert "Parzen window" in result.stderr and "image" in result.stderr
+    assert "Latent probes" in result.stderr
+    (line,) = result.stdout.strip().splitlines()
+    report = json.loads(line)
     assert report["dataset"] == "digits"
     assert set(report["latent_probes"]) == {"50", "all"}
     assert np.isfinite(report["parzen"]["mean"])
     assert 0 <= report["sample_quality"]["label_entropy"] <= np.log(10) + 1e-6
+
+
+def _check_tensorboard_logs(logs):
+    """Scalars and sample grids as events, test codes for the projector."""
+    events = [p.name for p in logs.rglob("events.out.tfevents.*")]
+    assert events, list(logs.rglob("*"))
+    config = (logs / "projector_config.pbtxt").read_text()
+    assert "metadata.tsv" in config and "sprite.png" in config
+    labels = (logs / "metadata.tsv").read_text().split()
+    # digits' test split: 297 images, labels 0-9.
+    assert len(labels) == 297 and set(labels) == set(map(str, range(10)))
+    reader = tf.train.load_checkpoint(str(logs))
+    codes = reader.get_tensor("embedding/.ATTRIBUTES/VARIABLE_VALUE")
+    assert codes.shape[0] == 297 and np.isfinite(codes).all()
+    sprite = tf.io.decode_png(tf.io.read_file(str(logs / "sprite.png")))
+    assert sprite.shape == (18 * 8, 18 * 8, 1)  # 8x8 digits, square
 
 
 def test_mnist_run_from_shared_data(tmp_path, mnist_dir):
