@@ -10,6 +10,10 @@ package version.
 Usage:
     TFDS_DATA_DIR=../shared/data/tensorflow_datasets python benchmarks/ship_model.py \\
         --run runs/mnist --name mnist-64d
+    # Redraw a shipped model's figures (samples.png, latent.png) from its
+    # model.keras, e.g. after the figures' style changed:
+    TFDS_DATA_DIR=../shared/data/tensorflow_datasets python benchmarks/ship_model.py \\
+        --name mnist-64d --figures-only
 """
 
 import argparse
@@ -39,7 +43,12 @@ FIGURES = (
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--run", required=True, help="A `train --out` folder.")
+    parser.add_argument("--run", help="A `train --out` folder.")
+    parser.add_argument(
+        "--figures-only",
+        action="store_true",
+        help="Only redraw the shipped model's samples.png and latent.png.",
+    )
     parser.add_argument("--name", required=True)
     parser.add_argument("--dest", default=os.path.join(ROOT, "saved_models"))
     parser.add_argument("--classifier-cache", default=None)
@@ -149,16 +158,49 @@ The whole `keras-aae evaluate` output:
         f.write(text)
 
 
+def draw_figures(dest, dataset="mnist"):
+    """Writes `samples.png` (64 decoded prior draws, seed 0, as `keras-aae
+    train` draws them) and `latent.png` (the test codes, by digit) from
+    `dest/model.keras`."""
+    from keras_aae import data
+    from keras_aae import evaluation
+    from keras_aae import images
+    from keras_aae import load_model
+    from keras_aae import plots
+
+    model = load_model(os.path.join(dest, "model.keras"))
+    codes = model.sample_codes(64, seed=0)
+    images.save_image_grid(
+        model.decoder.predict(codes, verbose=0),
+        os.path.join(dest, "samples.png"),
+    )
+    x_test, y_test = data.load_arrays(dataset, "test")
+    figure = plots.latent_figure(
+        evaluation.latent_codes(model, x_test[:2000]),
+        y_test[:2000],
+        title=f"{os.path.basename(dest)}: {dataset} test codes",
+        method="tsne",
+    )
+    plots.save_figure(figure, os.path.join(dest, "latent.png"))
+
+
 def main(argv=None):
     args = parse_args(argv)
     dest = os.path.join(args.dest, args.name)
+    if args.figures_only:
+        draw_figures(dest)
+        return
+    if not args.run:
+        raise SystemExit("--run is required unless --figures-only")
     os.makedirs(dest, exist_ok=True)
     for network in ("decoder", "encoder"):
         shutil.rmtree(os.path.join(dest, network), ignore_errors=True)
         shutil.copytree(
             os.path.join(args.run, network), os.path.join(dest, network)
         )
-    shutil.copy(os.path.join(args.run, "samples.png"), dest)
+    for figure in ("samples.png", "latent.png", "curves.png"):
+        if os.path.exists(os.path.join(args.run, figure)):
+            shutil.copy(os.path.join(args.run, figure), dest)
     _weights_only_copy(args.run, os.path.join(dest, "model.keras"))
     command, result = _evaluate(args)
     with open(os.path.join(args.run, "run.json")) as f:

@@ -13,8 +13,9 @@ Example:
 >>> codes = np.random.default_rng(0).normal(size=(100, 8))
 >>> labels = np.arange(100) % 10
 >>> figure = plots.latent_figure(codes, labels, title="Gaussian codes")
->>> figure.axes[0].get_title()
-'Gaussian codes (PCA of 8-D codes)'
+>>> print(figure.axes[0].get_title())
+Gaussian codes
+(PCA of 8-D codes)
 """
 
 import csv
@@ -129,6 +130,8 @@ def latent_figure(
     classes, group_ids = np.unique(labels), np.unique(groups)
     colours = class_colours(max(int(classes.max()) + 1, 1))
     names = class_names or [str(c) for c in range(len(colours))]
+    # Few points get bigger dots; thousands stay small enough to see shape.
+    size = float(np.clip(8000 / max(len(points), 1), 5, 30))
     for g, group in enumerate(group_ids):
         marker = _MARKERS[g % len(_MARKERS)]
         for c in classes:
@@ -136,7 +139,7 @@ def latent_figure(
             if chosen.any():
                 axes.scatter(
                     *points[chosen].T,
-                    s=6 if marker == "o" else 12,
+                    s=size if marker == "o" else 2 * size,
                     marker=marker,
                     color=colours[c] if c >= 0 else "black",
                     alpha=0.6,
@@ -146,7 +149,7 @@ def latent_figure(
     prefix = {"PCA": "PC", "t-SNE": "t-SNE"}.get(description.split()[0], "")
     axes.set_xlabel(f"{prefix} 1" if projected else "code 1")
     axes.set_ylabel(f"{prefix} 2" if projected else "code 2")
-    axes.set_title(f"{title} ({description})" if title else description)
+    axes.set_title(f"{title}\n({description})" if title else description)
     axes.grid(alpha=0.3)
     handles = [_legend_entry(colours, names, c) for c in classes]
     if group_names is not None:

@@ -3,6 +3,7 @@
 import os
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
 from helpers import ROOT
@@ -33,35 +34,88 @@ def _execute(name, tmp_path, mnist_dir, monkeypatch):
     )
 
 
-def test_quickstart_notebook_runs(tmp_path, mnist_dir, monkeypatch):
-    outputs = _execute("01_quickstart.ipynb", tmp_path, mnist_dir, monkeypatch)
-    assert "max |SavedModel - live decoder|" in outputs
-    assert (tmp_path / "runs" / "quickstart" / "samples.png").exists()
-    assert (
-        tmp_path / "runs" / "quickstart" / "decoder" / "saved_model.pb"
-    ).exists()
+NOTEBOOKS = sorted(
+    name
+    for name in os.listdir(os.path.join(ROOT, "notebooks"))
+    if name.endswith(".ipynb")
+)
 
 
-def test_paper_variants_notebook_runs(tmp_path, mnist_dir, monkeypatch):
-    outputs = _execute(
-        "02_paper_variants.ipynb", tmp_path, mnist_dir, monkeypatch
-    )
-    for figure in (
-        "own_component_rate",
-        "test error with 100 labels",
-        "clustering_error",
-        "AUROC for held-out digit",
-        "AUROC trained on digit",
-        "domain adaptation, target test accuracy",
-        # The trained models' section: the shipped encoders, served by TF.
-        "mnist-semi100: test error",
-        "mnist-cluster16: clustering error",
-    ):
-        assert figure in outputs
-    for name in (
-        "label_informed.png",
-        "styles.png",
-        "embedding.png",
-        "domain_adaptation.png",
-    ):
-        assert (tmp_path / "runs" / "variants" / name).stat().st_size > 1000
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_is_committed_with_its_figures_and_small(name):
+    """On a code host a notebook shows what it committed: its outputs."""
+    path = os.path.join(ROOT, "notebooks", name)
+    assert os.path.getsize(path) < 1_000_000, "run notebooks/run.py to trim"
+    notebook = nbformat.read(path, as_version=4)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    outputs = [o for c in code for o in c.outputs]
+    assert all(c.outputs for c in code), f"{name}: a code cell has no output"
+    assert any("image/png" in o.get("data", {}) for o in outputs), name
+    assert not [o for o in outputs if o.get("output_type") == "error"], name
+    # Executed top to bottom in one kernel.
+    counts = [c.execution_count for c in code]
+    assert counts == sorted(counts) and None not in counts, counts
+
+
+# Each notebook in small mode: what it must print, and the files (over
+# 1 kB each) that it must write into runs/<folder>/.
+RUNS = {
+    "01_quickstart.ipynb": (
+        "quickstart",
+        ["max |SavedModel - live decoder|"],
+        "samples.png curves.png latent.png decoder/saved_model.pb",
+    ),
+    "02_paper_variants.ipynb": (
+        "variants",
+        [
+            "own_component_rate",
+            "test error with 100 labels",
+            "clustering_error",
+            # The trained models' section: the shipped encoders, served by TF.
+            "mnist-semi100: test error",
+            "mnist-cluster16: clustering error",
+        ],
+        "label_informed.png styles.png embedding.png",
+    ),
+    "03_anomaly_detection.ipynb": (
+        "anomaly",
+        ["AUROC: {'reconstruction'", "most anomalous digits"],
+        "roc_one_class.png roc_held_out.png extremes_one_class.png "
+        "most_anomalous_held_out.png",
+    ),
+    "04_export_and_serving.ipynb": (
+        "serving",
+        [
+            "inputs['codes'] tensor_info",  # saved_model_cli
+            "keras_aae imported: False | images: (32, 28, 28, 1)",
+            "max |TFLite - SavedModel|",
+            "mnist-semi100 signature",
+        ],
+        "served.png decoder.tflite",
+    ),
+    "05_priors_and_latent_space.ipynb": (
+        "priors",
+        [],
+        "priors.png manifold.png interpolations.png",
+    ),
+    "06_domain_adaptation.ipynb": (
+        "domain_adaptation",
+        ["adapted      source test accuracy", "target test accuracy"],
+        "domains.png curves.png domain_adaptation.png",
+    ),
+}
+
+
+def test_every_notebook_is_run_by_the_tests():
+    assert sorted(RUNS) == NOTEBOOKS
+
+
+@pytest.mark.parametrize("name", sorted(RUNS))
+def test_notebook_runs_in_small_mode(name, tmp_path, mnist_dir, monkeypatch):
+    folder, printed, written = RUNS[name]
+    outputs = _execute(name, tmp_path, mnist_dir, monkeypatch)
+    for text in printed:
+        assert text in outputs, text
+    for path in written.split():
+        path = tmp_path / "runs" / folder / path
+        assert path.stat().st_size > 1000, path

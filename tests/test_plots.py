@@ -50,7 +50,7 @@ def test_latent_figure_has_axes_title_and_a_legend_entry_per_class():
     codes, labels = _clusters(classes=12)
     figure = plots.latent_figure(codes, labels, title="AAE on digits, epoch 3")
     (axes,) = figure.axes
-    assert axes.get_title() == "AAE on digits, epoch 3 (PCA of 16-D codes)"
+    assert axes.get_title() == "AAE on digits, epoch 3\n(PCA of 16-D codes)"
     assert axes.get_xlabel() == "PC 1" and axes.get_ylabel() == "PC 2"
     texts = [t.get_text() for t in axes.get_legend().get_texts()]
     assert texts == [str(c) for c in range(12)]

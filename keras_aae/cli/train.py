@@ -103,6 +103,7 @@ class TrainingRun:
             which epoch's order to give.
         test: `(images, labels)` of the test split, for the figures.
         dataset: The dataset's name, for the figures' titles.
+        projection: How `latent.png` projects codes (`--projection`).
         paths: The output paths.
         resumed_epoch: Epochs the backup had finished (0 for a fresh run).
     """
@@ -112,6 +113,7 @@ class TrainingRun:
     order: data.EpochOrder
     test: tuple
     dataset: str
+    projection: str
     paths: OutputPaths
     resumed_epoch: int
 
@@ -201,6 +203,7 @@ def prepare(args):
         order,
         splits["test"],
         _dataset_name(args),
+        args.projection,
         paths,
         resumed_epoch,
     )
@@ -464,10 +467,12 @@ def finish(training):
     images.save_image_grid(pairs, paths.figure("reconstructions"), columns=16)
     # Paper figures 4 and 11: the test set in the latent space, by class.
     epochs = callbacks.BackupAndRestore.finished_epochs(paths.backup)
+    count = 2000 if training.projection == "tsne" else 5000
     figure = plots.latent_figure(
-        evaluation.latent_codes(model, x_test[:5000]),
-        y_test[:5000],
+        evaluation.latent_codes(model, x_test[:count]),
+        y_test[:count],
         title=f"{_title(training, epochs)}: test codes",
+        method=training.projection,
     )
     plots.save_figure(figure, paths.figure("latent"))
     if hasattr(model, "transfer_style"):

@@ -549,9 +549,7 @@ class AdversarialAutoencoder(
         return x, self._labels(y)
 
     def train_step(self, data):
-        """One step of the paper's phases (section 2): reconstruction,
-        then the discriminators, then the encoder as generator, each with its
-        own optimizer; returns the logs (`loss` is the total)."""
+        """One step of the phases of section 2, each with its optimizer."""
         x, labels = self._unpack(data)
         step_draws = self._draw_step_randomness(x, labels)
         phases = self._phase_runner(self._train_phases)
@@ -577,6 +575,5 @@ class AdversarialAutoencoder(
         }
 
     def test_step(self, data):
-        """The phases' losses and the discriminators' accuracy on a batch,
-        without updates (`evaluate`, validation data)."""
+        """The phases' losses and accuracies on a batch, no updates."""
         return self._update_metrics(self._test_results(*self._unpack(data)))
