@@ -234,8 +234,8 @@ def run_one(direction, method, seed, source, target, args):
 
 def codes_figure(models_by_method, source, target, path, direction, count=297):
     """Before (source-only) and after adaptation (the AAE), side by side:
-    both domains' test codes (the encoder's class probabilities, PCA),
-    coloured by class, marked by domain."""
+    both domains' test images in the classifier's output (the code's class
+    probabilities, t-SNE), coloured by class, marked by domain."""
     from matplotlib.figure import Figure
 
     from keras_aae import plots
@@ -250,11 +250,14 @@ def codes_figure(models_by_method, source, target, path, direction, count=297):
         strict=True,
     ):
         encoder = models_by_method[method].encoder
+        # The class part: the style is matched to a Gaussian in both
+        # models and, in t-SNE, hides the classes.
         codes = encoder.predict(np.concatenate([xs, xt]), verbose=0)[:, :10]
         plots.latent_figure(
             codes,
             np.concatenate([ys, yt]),
             title=title,
+            method="tsne",
             groups=np.repeat([0, 1], [len(xs), len(xt)]),
             group_names=[f"source ({names[0]})", f"target ({names[1]})"],
             axes=axes,

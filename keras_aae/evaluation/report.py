@@ -79,7 +79,7 @@ def evaluate(
     seed=0,
     anomaly_labels=None,
     target_dataset=None,
-    verbose=0,
+    verbose=1,
 ):
     """Every measure of this module for a model on a dataset.
 
@@ -251,7 +251,7 @@ def evaluate_codec(
     anomalies=None,
     classifier_cache_dir=None,
     seed=0,
-    verbose=0,
+    verbose=1,
 ):
     """`evaluate` for any encoder and decoder given as functions.
 

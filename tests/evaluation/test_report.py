@@ -17,7 +17,7 @@ def test_anomaly_scores_rank_noise_above_digits(
     assert evaluation.auroc(normal["latent"], odd["latent"]) > 0.5
 
 
-def test_evaluate_reports_every_measure(trained_digits_model, tmp_path):
+def test_evaluate_reports_every_measure(trained_digits_model, tmp_path, capsys):
     result = evaluation.evaluate(
         trained_digits_model,
         "digits",
@@ -38,3 +38,16 @@ def test_evaluate_reports_every_measure(trained_digits_model, tmp_path):
     assert result["latent_probes"]["all"]["knn1"] > 0.8
     assert result["parzen"]["sigma"] in evaluation.PARZEN_SIGMAS
     assert result["prior_match"]["mmd"] > result["prior_match"]["mmd_floor"]
+    # Progress by default: the judge's first training, Parzen, the probes.
+    printed = capsys.readouterr().out
+    assert "Training the judge classifier" in printed
+    assert "Parzen window" in printed and "Latent probes" in printed
+    evaluation.evaluate(
+        trained_digits_model,
+        "digits",
+        num_samples=300,
+        probe_labels=(50,),
+        classifier_cache_dir=str(tmp_path),
+        verbose=0,
+    )
+    assert capsys.readouterr().out == ""
