@@ -207,7 +207,8 @@ def run_one(direction, method, seed, source, target, args):
     steps = int(train.cardinality()) * args.epochs
     model = build(method, args, seed, steps, source["train"][0].shape[1:])
     start = time.perf_counter()
-    model.fit(train, epochs=args.epochs, verbose=0)
+    # Shuffled by the dataset; Keras warns about its default `shuffle=True`.
+    model.fit(train, epochs=args.epochs, verbose=0, shuffle=False)
     seconds = time.perf_counter() - start
     row = {
         "direction": direction,
