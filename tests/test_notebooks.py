@@ -49,10 +49,10 @@ def test_notebook_is_committed_with_its_figures_and_small(name):
     notebook = nbformat.read(path, as_version=4)
     code = [c for c in notebook.cells if c.cell_type == "code"]
     outputs = [o for c in code for o in c.outputs]
-    assert all(c.outputs for c in code), f"{name}: a code cell has no output"
     assert any("image/png" in o.get("data", {}) for o in outputs), name
     assert not [o for o in outputs if o.get("output_type") == "error"], name
-    # Executed top to bottom in one kernel.
+    # Every cell executed, top to bottom in one kernel (setup cells may
+    # print nothing).
     counts = [c.execution_count for c in code]
     assert counts == sorted(counts) and None not in counts, counts
 
