@@ -145,10 +145,9 @@ def latent_figure(
                     alpha=0.6,
                     linewidths=0 if marker == "o" else 0.7,
                 )
-    projected = description.startswith(("PCA", "t-SNE"))
-    prefix = {"PCA": "PC", "t-SNE": "t-SNE"}.get(description.split()[0], "")
-    axes.set_xlabel(f"{prefix} 1" if projected else "code 1")
-    axes.set_ylabel(f"{prefix} 2" if projected else "code 2")
+    axis = {"PCA": "PC", "t-SNE": "t-SNE"}.get(description.split()[0], "code")
+    axes.set_xlabel(f"{axis} 1")
+    axes.set_ylabel(f"{axis} 2")
     axes.set_title(f"{title}\n({description})" if title else description)
     axes.grid(alpha=0.3)
     handles = [_legend_entry(colours, names, c) for c in classes]
