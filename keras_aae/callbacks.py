@@ -92,7 +92,11 @@ class SampleGrid(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every:
             return
-        images = self.model.decoder.predict(self._codes, verbose=0)
+        # One small batch: a direct call, not `predict`, whose per-call
+        # setup costs more than the decoding.
+        images = keras.ops.convert_to_numpy(
+            self.model.decoder(self._codes, training=False)
+        )
         grid = make_grid(images)
         write_png(grid, self.path.format(epoch=epoch + 1))
         if self.log_dir:
@@ -338,17 +342,27 @@ class BackupAndRestore(keras.callbacks.BackupAndRestore):
 
 @keras.saving.register_keras_serializable(package="keras_aae")
 class TrainingCurves(keras.callbacks.Callback):
-    """Redraws the training curves from a `CSVLogger` file each epoch.
+    """Redraws the training curves from a `CSVLogger` file while training.
 
     Put it after the `CSVLogger` whose file it reads, so that the curves
     include the epoch that just ended (and, when resuming, every earlier
     one). The PNG (`keras_aae.plots.curves_figure`: the losses on a log
-    scale, the discriminators' accuracies beside them) is written atomically.
+    scale, the discriminators' accuracies beside them) is written atomically
+    after the first epoch, then whenever drawing it again keeps the time
+    spent drawing under `max_time_fraction` of the time since the last
+    drawing, and always when training ends: on a small model an epoch takes
+    seconds and a drawing about half a second, which redrawn every epoch
+    cost a fifth of the training (benchmarks/README.md).
 
     Args:
         history_path: The `CSVLogger` file.
         path: The PNG path.
         title: The figure's title.
+        max_time_fraction: Number in (0, 1]: the most of the training's wall
+            time spent drawing; 1 redraws after every epoch.
+
+    Raises:
+        ValueError: If `max_time_fraction` is not in (0, 1].
 
     Example:
 
@@ -356,16 +370,52 @@ class TrainingCurves(keras.callbacks.Callback):
     >>> # model.fit(x, callbacks=[CSVLogger("history.csv"), curves])
     """
 
-    def __init__(self, history_path, path, title="Training curves"):
+    def __init__(
+        self,
+        history_path,
+        path,
+        title="Training curves",
+        max_time_fraction=0.02,
+    ):
         super().__init__()
         self.history_path = os.fspath(history_path)
         self.path = os.fspath(path)
         self.title = str(title)
+        if not (
+            isinstance(max_time_fraction, (int, float))
+            and 0 < max_time_fraction <= 1
+        ):
+            raise ValueError(
+                "`max_time_fraction` must be a number in (0, 1]. Received: "
+                f"max_time_fraction={max_time_fraction!r}"
+            )
+        self.max_time_fraction = float(max_time_fraction)
+        self._next_draw = None
+        self._last_epoch = None
+        self._drawn_epoch = None
+
+    def on_train_begin(self, logs=None):
+        self._next_draw = None
+        self._last_epoch = None
+        self._drawn_epoch = None
 
     def on_epoch_end(self, epoch, logs=None):
+        now = time.perf_counter()
+        if self._next_draw is None or now >= self._next_draw:
+            self._draw(epoch)
+            spent = time.perf_counter() - now
+            self._next_draw = now + spent / self.max_time_fraction
+        self._last_epoch = epoch
+
+    def on_train_end(self, logs=None):
+        if self._last_epoch not in (None, self._drawn_epoch):
+            self._draw(self._last_epoch)
+
+    def _draw(self, epoch):
         if os.path.exists(self.history_path):
             figure = plots.curves_figure(self.history_path, title=self.title)
             plots.save_figure(figure, self.path)
+            self._drawn_epoch = epoch
 
     def get_config(self):
         """The constructor's arguments, JSON-ready."""
@@ -373,6 +423,7 @@ class TrainingCurves(keras.callbacks.Callback):
             "history_path": self.history_path,
             "path": self.path,
             "title": self.title,
+            "max_time_fraction": self.max_time_fraction,
         }
 
     @classmethod

@@ -3,9 +3,19 @@
 Helpers that tests call directly are in `helpers.py`."""
 
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# Decoded datasets are cached for this run only, never in the user's
+# ~/.cache: the first process (xdist's controller) makes the folder, the
+# workers inherit its environment, and the controller removes it at the end.
+if "KERAS_AAE_TEST_CACHE" not in os.environ:
+    os.environ["KERAS_AAE_TEST_CACHE"] = tempfile.mkdtemp(
+        prefix="keras_aae-test-cache-"
+    )
+os.environ["KERAS_AAE_CACHE_DIR"] = os.environ["KERAS_AAE_TEST_CACHE"]
 
 import tensorflow as tf  # noqa: E402
 
@@ -22,6 +32,11 @@ import pytest  # noqa: E402
 from helpers import make_model  # noqa: E402
 from helpers import mnist_data_dir  # noqa: E402
 from keras_aae import data  # noqa: E402
+
+
+def pytest_sessionfinish(session):
+    if not hasattr(session.config, "workerinput"):  # the controller
+        shutil.rmtree(os.environ["KERAS_AAE_CACHE_DIR"], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """Tests of keras_aae.callbacks"""
 
 import os
+import time
 
 import keras
 import numpy as np
@@ -71,8 +72,13 @@ def test_standard_callbacks_work_with_fit(tmp_path, small_images):
 
 def test_training_curves_and_projector_configs_round_trip(tmp_path):
     assert_config_round_trip(
-        keras_aae.callbacks.TrainingCurves("h.csv", "c.png", title="run")
+        keras_aae.callbacks.TrainingCurves(
+            "h.csv", "c.png", title="run", max_time_fraction=0.5
+        )
     )
+    for bad in (0, 1.5, "0.1"):
+        with pytest.raises(ValueError, match="max_time_fraction="):
+            keras_aae.callbacks.TrainingCurves("h.csv", "c.png", None, bad)
     projector = keras_aae.callbacks.LatentProjector(
         np.zeros((3, 4, 4, 1)), [0, 1, 2], str(tmp_path), max_sprite_images=2
     )
@@ -82,6 +88,39 @@ def test_training_curves_and_projector_configs_round_trip(tmp_path):
     assert restored.max_sprite_images == 2
     with pytest.raises(ValueError, match="one label per image"):
         keras_aae.callbacks.LatentProjector(np.zeros((3, 4, 4, 1)), [0], "l")
+
+
+def test_training_curves_redraw_within_their_time_share_and_at_the_end(
+    tmp_path,
+):
+    history = tmp_path / "history.csv"
+    history.write_text("epoch,loss\n0,1.0\n1,0.5\n2,0.25\n")
+    path = tmp_path / "curves.png"
+    curves = keras_aae.callbacks.TrainingCurves(str(history), str(path))
+    curves.on_train_begin()
+    curves.on_epoch_end(0)
+    assert path.exists()  # the first epoch is always drawn
+    path.unlink()
+    # Right after a drawing, another would take more than 2 % of the time.
+    curves.on_epoch_end(1)
+    curves.on_epoch_end(2)
+    assert not path.exists()
+    curves.on_train_end()
+    assert path.exists()  # the last epoch is drawn when training ends
+    path.unlink()
+    curves.on_train_end()
+    assert not path.exists()  # already drawn: not twice
+    every_epoch = keras_aae.callbacks.TrainingCurves(
+        str(history), str(path), max_time_fraction=1
+    )
+    every_epoch.on_train_begin()
+    start = time.perf_counter()
+    every_epoch.on_epoch_end(0)
+    drawing = time.perf_counter() - start
+    path.unlink()
+    time.sleep(drawing + 0.05)  # as long as the drawing: its share is free
+    every_epoch.on_epoch_end(1)
+    assert path.exists()
 
 
 def test_terminate_on_nan_keeps_the_last_good_checkpoint(

@@ -242,7 +242,7 @@ def build_parser():
         choices=("tsne", "pca"),
         default="tsne",
         help="How latent.png shows codes of more than two dimensions: "
-        "t-SNE (neighbourhoods: classes as islands; about 20 s for its "
+        "t-SNE (neighbourhoods: classes as islands; about 4 s for its "
         "2,000 test images on a CPU) or PCA (the two widest directions).",
     )
     train.add_argument(

@@ -182,6 +182,8 @@ def test_model_checkpoint_round_trip(tmp_path, small_images):
 
 
 COMPAT = os.path.join(os.path.dirname(os.path.dirname(__file__)), "compat")
+# Float32 round-off of small MLPs summed in another order (seen: 6e-8).
+FLOAT32 = {"rtol": 1e-5, "atol": 1e-6}
 VARIANTS_0_1 = (
     "clustering",
     "dimensionality_reduction",
@@ -204,12 +206,16 @@ def test_keras_files_saved_by_0_1_load_and_compute_the_same(variant):
         "keras_aae>"
     )
     images, labels = expected["images"], expected["labels"]
-    np.testing.assert_array_equal(
-        model.encode(images), expected[f"{variant}/codes"]
+    # Computed in float32 on whatever CPU runs the suite (AVX2, AVX-512,
+    # AMX sum in other orders): within float32 round-off of what 0.1.0
+    # computed, not bit for bit. What was stored compares exactly below.
+    np.testing.assert_allclose(
+        model.encode(images), expected[f"{variant}/codes"], **FLOAT32
     )
-    np.testing.assert_array_equal(
+    np.testing.assert_allclose(
         model.reconstruct(images, labels),
         expected[f"{variant}/reconstructions"],
+        **FLOAT32,
     )
     saved = {
         key.split("/weights/", 1)[1]: expected[key]
