@@ -9,6 +9,20 @@ import os
 import shutil
 import tempfile
 
+# Where the package keeps what it can compute again (decoded datasets, XLA
+# programs); set empty to keep nothing.
+CACHE_DIR_VARIABLE = "KERAS_AAE_CACHE"
+
+
+def cache_directory(*parts):
+    """A folder of the package's cache: `$KERAS_AAE_CACHE/parts...`,
+    else `~/.cache/keras_aae/parts...`; `None` when the variable is set to
+    an empty string (no cache)."""
+    base = os.environ.get(CACHE_DIR_VARIABLE)
+    if base is None:
+        base = os.path.join(os.path.expanduser("~"), ".cache", "keras_aae")
+    return os.path.join(base, *parts) if base else None
+
 
 @contextlib.contextmanager
 def atomic_path(path):

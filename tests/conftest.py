@@ -15,7 +15,7 @@ if "KERAS_AAE_TEST_CACHE" not in os.environ:
     os.environ["KERAS_AAE_TEST_CACHE"] = tempfile.mkdtemp(
         prefix="keras_aae-test-cache-"
     )
-os.environ["KERAS_AAE_CACHE_DIR"] = os.environ["KERAS_AAE_TEST_CACHE"]
+os.environ["KERAS_AAE_CACHE"] = os.environ["KERAS_AAE_TEST_CACHE"]
 
 import tensorflow as tf  # noqa: E402
 
@@ -36,7 +36,7 @@ from keras_aae import data  # noqa: E402
 
 def pytest_sessionfinish(session):
     if not hasattr(session.config, "workerinput"):  # the controller
-        shutil.rmtree(os.environ["KERAS_AAE_CACHE_DIR"], ignore_errors=True)
+        shutil.rmtree(os.environ["KERAS_AAE_CACHE"], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -25,12 +25,14 @@ from keras_aae import plots
 from keras_aae import posteriors
 from keras_aae import variants
 from keras_aae._io import atomic_path
+from keras_aae._io import cache_directory
 from keras_aae.cli.parser import PROG
 from keras_aae.cli.parser import UsageError
 from keras_aae.cli.parser import one_line
 from keras_aae.cli.parser import user_errors
 from keras_aae.models import AdversarialAutoencoder
 from keras_aae.models import DomainAdaptationAdversarialAutoencoder
+from keras_aae.training import xla
 
 RUN_FILE = "run.json"
 # The arguments that fix the model and the order of the data: a backup can
@@ -120,6 +122,9 @@ class TrainingRun:
 
 def run(args):
     """Trains as the arguments say; returns the exit status."""
+    # A second run of the same model loads its XLA programs instead of
+    # compiling them again (about a second and a half of the first epoch).
+    xla.enable_persistent_cache(cache_directory("xla"))
     try:
         training = prepare(args)
     except user_errors() as error:

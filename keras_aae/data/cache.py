@@ -9,8 +9,9 @@ long as the prepared TFDS files it came from are unchanged: each entry
 records the TFDS version folder it was decoded from and every file's name,
 size and modification time in it.
 
-The cache lives in `$KERAS_AAE_CACHE_DIR`, else `~/.cache/keras_aae`;
-`KERAS_AAE_CACHE_DIR=""` turns it off. Entries are written atomically, and
+The cache lives in `$KERAS_AAE_CACHE/arrays`, else
+`~/.cache/keras_aae/arrays`;
+`KERAS_AAE_CACHE=""` turns it off. Entries are written atomically, and
 an entry that cannot be read or written is ignored (the data then comes
 from TFDS as without a cache).
 
@@ -28,9 +29,11 @@ import re
 
 import numpy as np
 
+from keras_aae._io import CACHE_DIR_VARIABLE
 from keras_aae._io import atomic_path
+from keras_aae._io import cache_directory
 
-CACHE_DIR_VARIABLE = "KERAS_AAE_CACHE_DIR"
+__all__ = ["CACHE_DIR_VARIABLE", "ArrayCache", "folder_fingerprint"]
 _FORMAT = 1
 
 
@@ -64,13 +67,9 @@ class ArrayCache:
 
     @classmethod
     def default(cls):
-        """The cache of `$KERAS_AAE_CACHE_DIR`, else `~/.cache/keras_aae`."""
-        directory = os.environ.get(CACHE_DIR_VARIABLE)
-        if directory is None:
-            directory = os.path.join(
-                os.path.expanduser("~"), ".cache", "keras_aae"
-            )
-        return cls(directory or None)
+        """The cache in `$KERAS_AAE_CACHE/arrays`, else in
+        `~/.cache/keras_aae/arrays`; off when the variable is empty."""
+        return cls(cache_directory("arrays"))
 
     def _path(self, name, split, data_dir):
         key = json.dumps([_FORMAT, name, split, os.path.abspath(data_dir)])

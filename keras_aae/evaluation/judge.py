@@ -12,6 +12,7 @@ import keras
 import numpy as np
 
 from keras_aae._io import atomic_path
+from keras_aae._io import cache_directory
 from keras_aae.evaluation.metrics import frechet_distance
 from keras_aae.evaluation.metrics import label_histogram_entropy
 
@@ -90,11 +91,9 @@ def train_digit_classifier(
 
 
 def default_cache_dir():
-    """`$KERAS_AAE_CACHE`, else `~/.cache/keras_aae`."""
-    return os.environ.get(
-        "KERAS_AAE_CACHE",
-        os.path.join(os.path.expanduser("~"), ".cache", "keras_aae"),
-    )
+    """`$KERAS_AAE_CACHE`, else `~/.cache/keras_aae`; `None` (no cache)
+    when the variable is set to an empty string."""
+    return cache_directory()
 
 
 def judge_classifier(
@@ -118,7 +117,8 @@ def judge_classifier(
     """
     digest = hashlib.sha256(np.asarray(labels).tobytes()).hexdigest()[:12]
     name = f"judge-{dataset_name}-seed{seed}-{len(labels)}-{digest}.keras"
-    path = os.path.join(cache_dir or default_cache_dir(), name)
+    folder = cache_dir or default_cache_dir()
+    path = os.path.join(folder, name) if folder else None
     num_classes = int(np.max(labels)) + 1
     return train_digit_classifier(
         images,

@@ -5,7 +5,8 @@
 - `distribution`: `ReplicaSeedGenerator`, global-batch scaling, log shapes,
   `steps_per_execution`;
 - `precision`: loss scaling under `mixed_float16`;
-- `xla`: whether the phases run XLA-compiled.
+- `xla`: whether the phases run XLA-compiled; the persistent cache of
+  compiled programs that the command line keeps.
 """
 
 from keras_aae.training.distribution import DEFAULT_STEPS_PER_EXECUTION

@@ -55,7 +55,7 @@ def test_empty_variable_turns_the_cache_off(monkeypatch, tmp_path, prepared):
     assert store.directory is None
     assert not store.store("m", "train", "/t", prepared, np.zeros(1), [0])
     monkeypatch.setenv(cache.CACHE_DIR_VARIABLE, str(tmp_path))
-    assert cache.ArrayCache.default().directory == str(tmp_path)
+    assert cache.ArrayCache.default().directory == str(tmp_path / "arrays")
 
 
 def test_mnist_from_the_cache_equals_mnist_from_tfds(
@@ -65,8 +65,8 @@ def test_mnist_from_the_cache_equals_mnist_from_tfds(
     decoded = data.load_arrays("mnist", "test", data_dir=mnist_dir)
     monkeypatch.setenv(cache.CACHE_DIR_VARIABLE, str(tmp_path))
     first = data.load_arrays("mnist", "test", data_dir=mnist_dir)
-    assert len(os.listdir(tmp_path)) == 1  # written by the first load
-    store = cache.ArrayCache(tmp_path)
+    assert len(os.listdir(tmp_path / "arrays")) == 1  # the first load's
+    store = cache.ArrayCache(tmp_path / "arrays")
     assert store.load("mnist", "test", mnist_dir) is not None
     second = data.load_arrays("mnist", "test", data_dir=mnist_dir)
     for loaded in (first, second):
