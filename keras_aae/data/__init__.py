@@ -8,7 +8,9 @@
 - `labels`: `balanced_subset`, `hide_labels`, `split_classes`, `hold_out`;
 - `domains`: `load_domain_splits`, `resize_images` and the checks of domain adaptation data
   (`domain_adaptation_dataset` batches both domains);
-- `checks`: `check_training_data`, run by every model's `fit`.
+- `checks`: `check_training_data`, run by every model's `fit`;
+- `cache`: `ArrayCache`, the decoded TFDS splits that `load_arrays` keeps
+  (`$KERAS_AAE_CACHE/arrays`).
 
 Example:
 
