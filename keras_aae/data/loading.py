@@ -63,14 +63,12 @@ def _tfds_arrays(name, split, data_dir, download):
     data_dir = _tfds_data_dir(data_dir)
     # The cache is keyed by the folder TFDS is pointed at: its own default
     # when neither `data_dir` nor $TFDS_DATA_DIR names one.
-    where = data_dir or os.path.join("~", "tensorflow_datasets")
+    where = os.path.expanduser(data_dir or "~/tensorflow_datasets")
     cache = ArrayCache.default()
-    cached = cache.load(name, split, os.path.expanduser(where))
+    cached = cache.load(name, split, where)
     if cached is None:
         images, labels, folder = _decode_tfds(name, split, data_dir, download)
-        cache.store(
-            name, split, os.path.expanduser(where), folder, images, labels
-        )
+        cache.store(name, split, where, folder, images, labels)
     else:
         images, labels = cached
     return images.astype("float32") / 255.0, labels.astype("int64")
