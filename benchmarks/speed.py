@@ -17,6 +17,9 @@ to the seed are taken per round and their median reported.
 
 - `keras-aae-1step`: `keras-aae` with one discriminator step per batch, as
   the package's recipes train (the default is five).
+- `pythae`: a peer, pythae 0.1.2's `Adversarial_AE` with MLPs of the same
+  sizes and its default Gaussian posterior, trained by its own pipeline
+  (`python benchmarks/pythae_aae.py`, `bench` extra).
 
 Per configuration it reports images/s per epoch (over the epochs after the
 first, which holds tracing and compilation; mean and, per run, the median
@@ -49,7 +52,16 @@ import tempfile
 import time
 
 ARCHITECTURES = {"seed": (64, [256]), "paper": (8, [1000, 1000])}
-CONFIGS = ("seed", "keras-aae", "cli", "keras-aae-bf16", "keras-aae-1step")
+CONFIGS = (
+    "seed",
+    "keras-aae",
+    "cli",
+    "keras-aae-bf16",
+    "keras-aae-1step",
+    "pythae",
+)
+# The configurations that are a PyTorch script run as a process.
+TORCH_SCRIPTS = {"seed": "seed_torch.py", "pythae": "pythae_aae.py"}
 HERE = os.path.dirname(os.path.abspath(__file__))
 PIXELS = 784
 
@@ -98,6 +110,9 @@ def step_macs(config, latent_dim, hidden, discriminator_steps):
     forward, decoder forward and backward, two encoder backwards
     (reconstruction and generator updates), `discriminator_steps` steps on
     prior samples and codes, and the generator's discriminator pass.
+    pythae: one encoder forward (a mean and a log-variance head) and
+    backward, decoder forward and backward, and three discriminator passes
+    (codes, prior samples, detached codes), each with both backward products.
     """
     enc = _macs([PIXELS, *hidden, latent_dim])
     dec = _macs([latent_dim, *hidden, PIXELS])
@@ -105,6 +120,9 @@ def step_macs(config, latent_dim, hidden, discriminator_steps):
     enc_backward = enc + (enc - PIXELS * hidden[0])
     if config == "seed":
         return 2 * enc + 3 * dec + enc_backward + 3 * disc + 4 * disc
+    if config == "pythae":
+        head = hidden[-1] * latent_dim
+        return enc + head + 3 * dec + enc_backward + 2 * head + 9 * disc
     return (
         enc + 3 * dec + 2 * enc_backward + discriminator_steps * 4 * disc
     ) + 2 * disc
@@ -124,10 +142,10 @@ def _run_args(args, latent_dim, hidden):
     ]
 
 
-def _seed_worker(args, latent_dim, hidden):
+def _torch_worker(script, args, latent_dim, hidden):
     command = [
         sys.executable,
-        os.path.join(HERE, "seed_torch.py"),
+        os.path.join(HERE, script),
         *_run_args(args, latent_dim, hidden),
     ]
     start = time.perf_counter()
@@ -211,8 +229,10 @@ def _cli_worker(args, latent_dim, hidden):
 
 def run_worker(args):
     latent_dim, hidden = ARCHITECTURES[args.architecture]
-    if args.worker == "seed":
-        n, seconds, wall = _seed_worker(args, latent_dim, hidden)
+    if args.worker in TORCH_SCRIPTS:
+        n, seconds, wall = _torch_worker(
+            TORCH_SCRIPTS[args.worker], args, latent_dim, hidden
+        )
     elif args.worker == "cli":
         n, seconds, wall = _cli_worker(args, latent_dim, hidden)
     else:

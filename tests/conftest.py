@@ -69,7 +69,9 @@ def trained_digits_model(digits_splits):
     """A small model trained on the digits long enough to mean something."""
     (x_train, _), _ = digits_splits
     m = make_model(latent_dim=8, hidden=(128,))
-    m.compile()
+    # Without XLA: what it is trained for is evaluated; the compiled phases
+    # have their own test (tests/training/test_xla.py).
+    m.compile(jit_compile=False)
     m.fit(x_train, epochs=30, batch_size=64, verbose=0)
     return m
 

@@ -33,7 +33,9 @@ def test_saved_models_match_live_networks_without_the_package(
     tmp_path, small_images
 ):
     model = make_model()
-    model.compile()
+    # Without XLA: the export is under test (the compiled phases have their
+    # own test, tests/training/test_xla.py).
+    model.compile(jit_compile=False)
     model.fit(small_images, epochs=1, batch_size=64, verbose=0)
     paths = export.export_model(model, str(tmp_path / "export"))
     z = np.random.default_rng(0).normal(size=(10, 4)).astype("float32")

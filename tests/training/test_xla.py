@@ -4,6 +4,10 @@ import os
 import subprocess
 import sys
 
+import numpy as np
+
+from helpers import build_variant
+from keras_aae import variants
 from keras_aae._io import cache_directory
 from keras_aae.training import xla
 
@@ -63,3 +67,29 @@ def test_a_process_writes_the_programs_it_compiles(tmp_path):
     folder, value = result.stdout.split()
     assert float(value) == 9.0
     assert any(name.endswith(".pb") for name in os.listdir(folder))
+
+
+def test_compiled_phases_take_the_steps_plain_phases_take(digits):
+    # `compile()` on a CPU runs the phases XLA-compiled; most unit tests
+    # compile with `jit_compile=False` (a compilation costs seconds there
+    # and XLA is not what they test), and every variant trains compiled
+    # through the CLI (tests/cli/test_evaluate.py). Here the compiled phases
+    # must do the plain phases' math: the same losses, epoch by epoch.
+    x = digits[0][:128]
+    histories = []
+    for jit_compile in ("auto", False):
+        model = build_variant("unsupervised")
+        model.compile(jit_compile=jit_compile)
+        assert xla.jit_compile_phases(model, jit_compile, False) == (
+            jit_compile == "auto"
+        )
+        ds = variants.training_dataset(
+            "unsupervised", x, None, batch_size=32, seed=0
+        )
+        histories.append(model.fit(ds, epochs=3, verbose=0).history)
+    compiled, plain = histories
+    assert compiled.keys() == plain.keys()
+    for name in compiled:
+        np.testing.assert_allclose(
+            compiled[name], plain[name], rtol=1e-4, err_msg=name
+        )
