@@ -32,7 +32,7 @@ from pythae.models.nn import BaseEncoder
 from pythae.pipelines import TrainingPipeline
 from pythae.trainers import AdversarialTrainerConfig
 from pythae.trainers.training_callbacks import TrainingCallback
-from seed_torch import _mlp
+from seed_torch import mlp
 from seed_torch import read_idx_images
 from torch import nn
 
@@ -44,7 +44,7 @@ class Encoder(BaseEncoder):
 
     def __init__(self, hidden, latent_dim):
         super().__init__()
-        self.trunk = nn.Sequential(_mlp([PIXELS, *hidden], None), nn.ReLU())
+        self.trunk = nn.Sequential(mlp([PIXELS, *hidden], None), nn.ReLU())
         self.mean = nn.Linear(hidden[-1], latent_dim)
         self.log_var = nn.Linear(hidden[-1], latent_dim)
 
@@ -58,7 +58,7 @@ class Encoder(BaseEncoder):
 class Decoder(BaseDecoder):
     def __init__(self, hidden, latent_dim):
         super().__init__()
-        self.net = _mlp([latent_dim, *reversed(hidden), PIXELS], nn.Sigmoid())
+        self.net = mlp([latent_dim, *reversed(hidden), PIXELS], nn.Sigmoid())
 
     def forward(self, z):
         return ModelOutput(
@@ -69,7 +69,7 @@ class Decoder(BaseDecoder):
 class Discriminator(BaseDiscriminator):
     def __init__(self, hidden, latent_dim):
         super().__init__()
-        self.net = _mlp([latent_dim, *hidden, 1], nn.Sigmoid())
+        self.net = mlp([latent_dim, *hidden, 1], nn.Sigmoid())
 
     def forward(self, z):
         return ModelOutput(embedding=self.net(z))

@@ -23,7 +23,7 @@ from torch.utils.data import DataLoader
 from torch.utils.data import Dataset
 
 
-def _mlp(sizes, final):
+def mlp(sizes, final):
     """Linear layers with ReLU between them, `final` after the last.
 
     With one hidden size this is exactly the listing's fc1/relu/fc2; more
@@ -40,15 +40,15 @@ def _mlp(sizes, final):
 
 
 def Encoder(input_dim, hidden_dims, z_dim):
-    return _mlp([input_dim, *hidden_dims, z_dim], None)
+    return mlp([input_dim, *hidden_dims, z_dim], None)
 
 
 def Decoder(z_dim, hidden_dims, output_dim):
-    return _mlp([z_dim, *hidden_dims, output_dim], nn.Sigmoid())
+    return mlp([z_dim, *hidden_dims, output_dim], nn.Sigmoid())
 
 
 def Discriminator(z_dim, hidden_dims):
-    return _mlp([z_dim, *hidden_dims, 1], nn.Sigmoid())
+    return mlp([z_dim, *hidden_dims, 1], nn.Sigmoid())
 
 
 class ImageDataset(Dataset):
