@@ -90,6 +90,10 @@ def test_compiled_phases_take_the_steps_plain_phases_take(digits):
     compiled, plain = histories
     assert compiled.keys() == plain.keys()
     for name in compiled:
+        # Losses agree to float32 rounding (here within 2e-7); an accuracy
+        # is a count of decisions, where a logit at zero may flip on
+        # another CPU: two decisions in an epoch's 256.
+        tolerance = {"atol": 2 / 256} if "accuracy" in name else {"rtol": 1e-4}
         np.testing.assert_allclose(
-            compiled[name], plain[name], rtol=1e-4, err_msg=name
+            compiled[name], plain[name], err_msg=name, **tolerance
         )
