@@ -16,7 +16,6 @@ Needs the optional `bench` extra (`pip install ".[bench]"`: CPU torch and
 pythae).
 """
 
-import argparse
 import json
 import os
 import tempfile
@@ -33,6 +32,7 @@ from pythae.pipelines import TrainingPipeline
 from pythae.trainers import AdversarialTrainerConfig
 from pythae.trainers.training_callbacks import TrainingCallback
 from seed_torch import mlp
+from seed_torch import parse_run_args
 from seed_torch import read_idx_images
 from torch import nn
 
@@ -91,18 +91,7 @@ class EpochTimer(TrainingCallback):
 
 def main(argv=None):
     """Train pythae's AAE on MNIST; print the images and epoch seconds."""
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--latent-dim", type=int, default=64)
-    parser.add_argument("--hidden", type=int, nargs="+", default=[256])
-    parser.add_argument(
-        "--mnist-dir",
-        default=os.path.join(
-            os.path.dirname(__file__), "..", "..", "shared", "data", "mnist"
-        ),
-    )
-    args = parser.parse_args(argv)
+    args = parse_run_args(argv, main.__doc__)
     torch.manual_seed(0)
     images = read_idx_images(
         os.path.join(args.mnist_dir, "train-images-idx3-ubyte.gz")

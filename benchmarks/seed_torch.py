@@ -199,18 +199,12 @@ def read_idx_images(path):
     return (pixels.reshape(count, rows, cols, 1) / 255.0).astype(np.float32)
 
 
-def main(argv=None):
-    """The seed's script as a process: read MNIST, train, print per epoch.
-
-    What the whole-process comparison in `speed.py` times: the seed's loop
-    from the interpreter's start to its exit, on the 60,000 training
-    images read from the IDX files, as the tutorial's torchvision does.
-    """
+def parse_run_args(argv, description):
+    """The arguments `speed.py` passes to a PyTorch training script."""
     import argparse
-    import json
     import os
 
-    parser = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--latent-dim", type=int, default=64)
@@ -221,7 +215,20 @@ def main(argv=None):
             os.path.dirname(__file__), "..", "..", "shared", "data", "mnist"
         ),
     )
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    """The seed's script as a process: read MNIST, train, print per epoch.
+
+    What the whole-process comparison in `speed.py` times: the seed's loop
+    from the interpreter's start to its exit, on the 60,000 training
+    images read from the IDX files, as the tutorial's torchvision does.
+    """
+    import json
+    import os
+
+    args = parse_run_args(argv, main.__doc__.splitlines()[0])
     images = read_idx_images(
         os.path.join(args.mnist_dir, "train-images-idx3-ubyte.gz")
     )
