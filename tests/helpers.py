@@ -17,11 +17,15 @@ import tensorflow as tf
 from hypothesis import HealthCheck
 from hypothesis import settings
 
+# TensorFlow exports the setter only; `call_cli` puts the old value back.
+from tensorflow.python.framework import config as tf_config
+
 import keras_aae
 from keras_aae import cli
 from keras_aae import networks
 from keras_aae import variants
 from keras_aae.models.adversarial_autoencoder import DEFAULT_POSTERIOR
+from keras_aae.training import xla
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED_TFDS = os.path.join(ROOT, "..", "shared", "data", "tensorflow_datasets")
@@ -186,20 +190,35 @@ def call_cli(*args):
     """Runs `keras_aae.cli.main(args)` in this process.
 
     The same code as `run_cli` without a new interpreter importing
-    TensorFlow (seconds per call): for commands that stop at a user error,
-    `sample` and `evaluate`. Training stays in `run_cli`, where it owns
-    the process's global state (seeds, devices) as it does for users.
+    TensorFlow and exiting (about 8 s a call here). `train` sets process-wide
+    state as it does for users (the XLA cache flag, op determinism, the
+    dtype policy, the global seeds): the first three are put back after the
+    call, and tests never rely on the global seeds. Tests whose subject is
+    the process itself (`python -m`, warnings on standard error, kills)
+    use `run_cli`.
 
     Returns:
         A `subprocess.CompletedProcess` with `returncode`, `stdout` and
         `stderr`, as `run_cli` returns.
     """
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = cli.main([str(a) for a in args])
-        except SystemExit as exit_:  # argparse's own errors
-            code = exit_.code
+    xla_flags = os.environ.get("XLA_FLAGS")
+    determinism = xla.op_determinism_enabled()
+    policy = keras.mixed_precision.global_policy()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = cli.main([str(a) for a in args])
+            except SystemExit as exit_:  # argparse's own errors
+                code = exit_.code
+    finally:
+        if xla_flags is None:
+            os.environ.pop("XLA_FLAGS", None)
+        else:
+            os.environ["XLA_FLAGS"] = xla_flags
+        if not determinism:
+            tf_config.disable_op_determinism()
+        keras.mixed_precision.set_global_policy(policy)
     return subprocess.CompletedProcess(
         args, code, out.getvalue(), err.getvalue()
     )

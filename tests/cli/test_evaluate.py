@@ -8,7 +8,6 @@ import tensorflow as tf
 
 from helpers import SMALL_RUN
 from helpers import call_cli
-from helpers import run_cli
 
 
 def test_evaluate_corrupt_model_is_a_user_error(tmp_path):
@@ -45,7 +44,7 @@ def test_evaluate_corrupt_model_is_a_user_error(tmp_path):
 def test_train_each_variant_then_evaluate(tmp_path, variant, extra, figure):
     out = tmp_path / variant
     args = SMALL_RUN + ["--epochs", "2", "--batch-size", "64"] + extra
-    result = run_cli("train", "--variant", variant, "--out", str(out), *args)
+    result = call_cli("train", "--variant", variant, "--out", str(out), *args)
     assert result.returncode == 0, result.stderr
     for name in (
         "model.keras",
@@ -97,7 +96,7 @@ def test_train_each_variant_then_evaluate(tmp_path, variant, extra, figure):
 
 def test_holdout_labels_then_anomaly_labels(tmp_path):
     out = tmp_path / "no_zeros"
-    result = run_cli(
+    result = call_cli(
         "train",
         "--out",
         str(out),

@@ -7,7 +7,6 @@ import pytest
 
 from helpers import call_cli
 from helpers import mnist_data_dir
-from helpers import run_cli
 
 # Digits as the source, a small slice of MNIST (resized to 8x8) as the target.
 needs_mnist = pytest.mark.skipif(
@@ -18,24 +17,24 @@ needs_mnist = pytest.mark.skipif(
 
 
 @needs_mnist
-def test_train_and_evaluate_domain_adaptation(tmp_path):
+def test_train_and_evaluate_domain_adaptation(tmp_path, monkeypatch):
     out = str(tmp_path / "run")
-    env = {"TFDS_DATA_DIR": mnist_data_dir()}
+    monkeypatch.setenv("TFDS_DATA_DIR", mnist_data_dir())
     args = [
         "train", "--variant", "domain_adaptation", "--dataset", "digits",
         "--target-dataset", "mnist", "--latent-dim", "4", "--hidden", "32",
         "--epochs", "1", "--batch-size", "256", "--out", out, "--verbose", "0",
     ]  # fmt: skip
-    result = run_cli(*args, env=env, timeout=600)
+    result = call_cli(*args)
     assert result.returncode == 0, result.stderr[-2000:]
     for name in ("model.keras", "encoder", "decoder", "history.csv"):
         assert os.path.exists(os.path.join(out, name)), name
     with open(os.path.join(out, "history.csv")) as f:
         header = f.readline()
     assert "domain_loss" in header and "confusion_loss" in header
-    evaluated = run_cli(
+    evaluated = call_cli(
         "evaluate", "--model", os.path.join(out, "model.keras"),
-        "--dataset", "digits", "--target-dataset", "mnist", env=env,
+        "--dataset", "digits", "--target-dataset", "mnist",
     )  # fmt: skip
     assert evaluated.returncode == 0, evaluated.stderr[-2000:]
     report = json.loads(evaluated.stdout.strip().splitlines()[-1])
