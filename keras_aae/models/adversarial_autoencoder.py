@@ -15,7 +15,7 @@ from keras_aae import posteriors as posteriors_lib
 from keras_aae import priors as priors_lib
 from keras_aae._validation import check_keras_model
 from keras_aae._validation import check_non_negative_number
-from keras_aae._validation import check_positive_int
+from keras_aae.models import discriminator_steps as discriminator_steps_lib
 from keras_aae.models import draws
 from keras_aae.models import losses
 from keras_aae.models.code_part import CodePart
@@ -50,7 +50,7 @@ from keras_aae.training.distribution import per_replica_logs
 DEFAULT_RECONSTRUCTION_LEARNING_RATE = 1e-3
 DEFAULT_DISCRIMINATOR_LEARNING_RATE = 5e-4
 DEFAULT_GENERATOR_LEARNING_RATE = 5e-4
-DEFAULT_DISCRIMINATOR_STEPS = 5
+DEFAULT_DISCRIMINATOR_STEPS = discriminator_steps_lib.AUTO
 DEFAULT_WEIGHT_AVERAGE = 0.99
 DEFAULT_DISCRIMINATOR_NOISE = 1.5
 DEFAULT_POSTERIOR = "deterministic"
@@ -167,7 +167,11 @@ class AdversarialAutoencoder(
         discriminator_noise: Standard deviation of the instance noise added
             to both sides of the discriminator in training, in units of the
             prior's standard deviation (0 disables it).
-        discriminator_steps: Positive int, discriminator updates per batch.
+        discriminator_steps: Positive int, discriminator updates per batch,
+            or `"auto"`: between 1 and 5, fewer for a discriminator large
+            next to the autoencoder (`keras_aae.models.discriminator_steps`;
+            5 for the seed tutorial's networks, 1 for the paper's). The
+            model and its config hold the resolved count.
         seed: Optional int seeding the prior draws made during training.
         posterior: The encoder's q(z|x) (paper section 2.1): a
             `keras_aae.posteriors.Posterior`, a name (`"deterministic"`,
@@ -263,8 +267,9 @@ class AdversarialAutoencoder(
             ("discriminator_noise", discriminator_noise),
         ):
             setattr(self, name, check_non_negative_number(value, name))
-        self.discriminator_steps = check_positive_int(
-            discriminator_steps, "discriminator_steps"
+        # `"auto"` is resolved in `_end_init`, once every discriminator exists.
+        self.discriminator_steps = discriminator_steps_lib.check(
+            discriminator_steps
         )
         self.seed = seed
         self.seed_generator = ReplicaSeedGenerator(seed)
@@ -289,6 +294,11 @@ class AdversarialAutoencoder(
         self.prior = _sized_prior(self.prior, self._prior_dim())
         self._noise_stddev = self.discriminator_noise * priors_lib.prior_scale(
             self.prior
+        )
+        self.discriminator_steps = discriminator_steps_lib.resolve(
+            self.discriminator_steps,
+            [self.encoder, self.decoder],
+            [part.discriminator for part in self.regularized_parts()],
         )
         self._check_structure()
 

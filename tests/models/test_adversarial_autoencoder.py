@@ -68,6 +68,8 @@ class _TrackerCounts(keras.callbacks.Callback):
 def test_model_refuses_bad_arguments(name, value):
     if name != "discriminator_steps" and isinstance(value, int) and value == 0:
         value = -1  # a zero weight is a valid choice
+    if name == "discriminator_steps" and value == "auto":
+        value = "Auto"  # "auto" is a valid choice
     with pytest.raises((ValueError, TypeError)) as error:
         make_model(**{name: value})
     assert_clear(error, name)
@@ -127,6 +129,36 @@ def test_each_phase_updates_only_its_own_variables(
             assert all(moved), f"{phase} left some {name} variables unchanged"
         else:
             assert not any(moved), f"{phase} changed {name}"
+
+
+@pytest.mark.parametrize(
+    "image_shape, latent, hidden, steps, expected",
+    [
+        # The seed tutorial's networks: a discriminator small next to the
+        # encoder keeps five updates a batch.
+        ((28, 28, 1), 64, [256], "auto", 5),
+        # The paper's: a discriminator as big as the encoder gets one, by
+        # default (None: the argument left out).
+        ((28, 28, 1), 8, [1000, 1000], None, 1),
+        ((28, 28, 1), 8, [1000, 1000], 3, 3),
+        ((8, 8, 1), 4, [32], "auto", 5),
+    ],
+)
+def test_auto_discriminator_steps_follow_the_discriminators_size(
+    image_shape, latent, hidden, steps, expected
+):
+    model = keras_aae.AdversarialAutoencoder(
+        networks.mlp_encoder(image_shape, latent, hidden),
+        networks.mlp_decoder(latent, image_shape, hidden),
+        networks.mlp_discriminator(latent, hidden),
+        **({} if steps is None else {"discriminator_steps": steps}),
+    )
+    assert model.discriminator_steps == expected
+    # The config holds the count, so a later rule never changes a model.
+    config = model.get_config()
+    assert config["discriminator_steps"] == expected
+    restored = keras_aae.AdversarialAutoencoder.from_config(config)
+    assert restored.discriminator_steps == expected
 
 
 def test_each_phase_steps_only_its_own_optimizer(model, small_images):
