@@ -73,7 +73,9 @@ def test_decoder_reads_the_domain(domains):
 
 
 def _train_step_weights(model, x, y):
-    model.compile()
+    # Without XLA: three models would each compile it (about 6 s apiece);
+    # the compiled phases have their own test (tests/training/test_xla.py).
+    model.compile(jit_compile=False)
     model.train_step(
         (tf.constant(x), {k: tf.constant(v) for k, v in y.items()})
     )
@@ -122,7 +124,7 @@ def test_fit_refuses_an_empty_domain_and_plain_labels(domains):
 
 def test_keras_file_round_trip(domains, tmp_path):
     model = _model()
-    model.compile()
+    model.compile(jit_compile=False)  # saving is the subject, not XLA
     model.fit(
         data.domain_adaptation_dataset(*domains, batch_size=32, seed=0),
         epochs=1,

@@ -29,7 +29,10 @@ def _mirrored():
 def _model(strategy, optimizers=None, **kwargs):
     with strategy.scope():
         model = make_model(latent_dim=2, hidden=(32,), seed=4, **kwargs)
-        model.compile(**(optimizers() if optimizers else {}))
+        # Plain phases on both sides: under a strategy they never run
+        # XLA-compiled (`training.xla`), and the one-replica reference would
+        # compile them (seconds); tests/training/test_xla.py covers XLA.
+        model.compile(jit_compile=False, **(optimizers() if optimizers else {}))
     return model
 
 
