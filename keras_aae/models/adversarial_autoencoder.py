@@ -168,19 +168,15 @@ class AdversarialAutoencoder(
             to both sides of the discriminator in training, in units of the
             prior's standard deviation (0 disables it).
         discriminator_steps: Positive int, discriminator updates per batch,
-            or `"auto"`: between 1 and 5, fewer for a discriminator large
-            next to the autoencoder (`keras_aae.models.discriminator_steps`;
-            5 for the seed tutorial's networks, 1 for the paper's). The
-            model and its config hold the resolved count.
+            or `"auto"` (`keras_aae.models.discriminator_steps`: 5 for the
+            seed tutorial's networks, 1 for the paper's; the config holds
+            the count).
         seed: Optional int seeding the prior draws made during training.
         posterior: The encoder's q(z|x) (paper section 2.1): a
             `keras_aae.posteriors.Posterior`, a name (`"deterministic"`,
-            `"gaussian"`, `"universal"`) or a config dict. A Gaussian
-            posterior's encoder outputs `2 * latent_dim` entries (means, then
-            log-variances); the discriminator sees samples of q(z|x).
-            `"universal"` adds Gaussian noise of standard deviation 0.3 to
-            the encoder's input in training, for inputs in [0, 1] (pass
-            `UniversalPosterior(input_noise=...)` for other scales).
+            `"gaussian"`: the encoder outputs means then log-variances,
+            `"universal"`) or a config dict; the discriminator sees samples
+            of q(z|x).
         **kwargs: Passed to `keras.Model` (e.g. `name`).
 
     Raises:
@@ -267,10 +263,9 @@ class AdversarialAutoencoder(
             ("discriminator_noise", discriminator_noise),
         ):
             setattr(self, name, check_non_negative_number(value, name))
-        # `"auto"` is resolved in `_end_init`, once every discriminator exists.
         self.discriminator_steps = discriminator_steps_lib.check(
             discriminator_steps
-        )
+        )  # `"auto"` is resolved in `_end_init`, once the parts exist
         self.seed = seed
         self.seed_generator = ReplicaSeedGenerator(seed)
         for phase in self._PHASES:
@@ -296,9 +291,7 @@ class AdversarialAutoencoder(
             self.prior
         )
         self.discriminator_steps = discriminator_steps_lib.resolve(
-            self.discriminator_steps,
-            [self.encoder, self.decoder],
-            [part.discriminator for part in self.regularized_parts()],
+            self.discriminator_steps, self
         )
         self._check_structure()
 
@@ -521,10 +514,8 @@ class AdversarialAutoencoder(
         return loss
 
     def _part_draws(self, samples, uniforms):
-        parts = self.regularized_parts()
-        return draws.part_draws(
-            parts, self.discriminator_steps, samples, uniforms
-        )
+        steps, parts = self.discriminator_steps, self.regularized_parts()
+        return draws.part_draws(parts, steps, samples, uniforms)
 
     def _train_phases(self, x, labels, step_draws):
         """The paper's phases on one batch, given `_draw_step_randomness`'s

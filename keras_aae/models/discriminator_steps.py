@@ -70,14 +70,14 @@ def balanced(autoencoder_params, discriminator_params):
     return max(1, min(MAX_AUTO_STEPS, steps))
 
 
-def resolve(value, autoencoder, discriminators):
+def resolve(value, model):
     """`value` as a count: `"auto"` through `balanced`, an int as it is.
 
     Args:
         value: `"auto"` or a positive int (`check`ed).
-        autoencoder: The `keras.Model`s whose parameters count as the
-            autoencoder's (encoder and decoder).
-        discriminators: The discriminator `keras.Model`s.
+        model: An `AdversarialAutoencoder` (or variant) whose `encoder` and
+            `decoder` count as the autoencoder and whose
+            `regularized_parts()` hold its discriminators.
 
     Returns:
         A positive int.
@@ -85,7 +85,10 @@ def resolve(value, autoencoder, discriminators):
     value = check(value)
     if value != AUTO:
         return value
+    discriminators = {
+        id(p.discriminator): p.discriminator for p in model.regularized_parts()
+    }
     return balanced(
-        sum(m.count_params() for m in autoencoder),
-        sum(m.count_params() for m in discriminators),
+        model.encoder.count_params() + model.decoder.count_params(),
+        sum(d.count_params() for d in discriminators.values()),
     )
