@@ -115,3 +115,26 @@ def test_variant_trains_and_round_trips_through_keras_file(
 def test_unknown_variant_is_a_clear_error():
     with pytest.raises(ValueError, match="variant='bogus'"):
         variants.build("bogus", SHAPE, 2)
+
+
+@pytest.mark.parametrize(
+    "variant, expected",
+    [
+        # `"auto"`, measured on the unsupervised model: one step for a
+        # discriminator as big as the encoder.
+        ("unsupervised", 1),
+        # Measured with five (benchmarks/variants.py): five at any size.
+        ("supervised", 5),
+        ("semi_supervised", 5),
+        ("clustering", 5),
+        ("dimensionality_reduction", 5),
+        # Pinned by their own measurements.
+        ("label_informed", 2),
+        ("domain_adaptation", 1),
+    ],
+)
+def test_default_discriminator_steps_of_each_variant(variant, expected):
+    model = variants.build(
+        variant, (28, 28, 1), 8, hidden=[1000, 1000], num_classes=10
+    )
+    assert model.discriminator_steps == expected
