@@ -63,17 +63,12 @@ class CategoricalAdversarialAutoencoder(AdversarialAutoencoder):
         categorical_discriminator,
         prior="gaussian",
         num_categories=10,
-        discriminator_steps=discriminator_steps_lib.VARIANT_STEPS,
         **kwargs,
     ):
-        super().__init__(
-            encoder,
-            decoder,
-            discriminator,
-            prior=prior,
-            discriminator_steps=discriminator_steps,
-            **kwargs,
+        kwargs.setdefault(
+            "discriminator_steps", discriminator_steps_lib.VARIANT_STEPS
         )
+        super().__init__(encoder, decoder, discriminator, prior=prior, **kwargs)
         if self.posterior.outputs_per_dim != 1:
             # The categorical part is a softmax, not a location and a scale.
             raise ValueError(

@@ -55,17 +55,12 @@ class SupervisedAdversarialAutoencoder(AdversarialAutoencoder):
         discriminator,
         prior="gaussian",
         num_classes=10,
-        discriminator_steps=discriminator_steps_lib.VARIANT_STEPS,
         **kwargs,
     ):
-        super().__init__(
-            encoder,
-            decoder,
-            discriminator,
-            prior=prior,
-            discriminator_steps=discriminator_steps,
-            **kwargs,
+        kwargs.setdefault(
+            "discriminator_steps", discriminator_steps_lib.VARIANT_STEPS
         )
+        super().__init__(encoder, decoder, discriminator, prior=prior, **kwargs)
         self.num_classes = check_class_count(num_classes, "num_classes")
         self._end_init(SupervisedAdversarialAutoencoder)
 
