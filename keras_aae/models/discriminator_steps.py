@@ -18,7 +18,7 @@ unsupervised model's default; the supervised and categorical variants keep
 `VARIANT_STEPS`, the label-informed model and domain adaptation their own.
 """
 
-import numbers
+from keras_aae._validation import check_positive_int
 
 AUTO = "auto"
 MAX_AUTO_STEPS = 5
@@ -42,17 +42,7 @@ def check(value):
                 f"Received: discriminator_steps={value!r}"
             )
         return value
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(
-            f"`discriminator_steps` must be a positive int or {AUTO!r}. "
-            f"Received: discriminator_steps={value!r}"
-        )
-    if value <= 0:
-        raise ValueError(
-            f"`discriminator_steps` must be a positive int or {AUTO!r}. "
-            f"Received: discriminator_steps={value}"
-        )
-    return int(value)
+    return check_positive_int(value, "discriminator_steps")
 
 
 def balanced(autoencoder_params, discriminator_params):
