@@ -68,6 +68,14 @@ def parse_args(argv=None):
         help="An argument of keras-aae's compile (a number, or JSON such as "
         "an optimizer's config dict; repeatable).",
     )
+    parser.add_argument(
+        "--sample-adversary",
+        type=float,
+        default=None,
+        metavar="WEIGHT",
+        help="Give keras-aae a `SampleAdversary` (an MLP image "
+        "discriminator, 256 units) with this weight; 0: none.",
+    )
     parser.add_argument("--worker", choices=CONFIGS, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -115,6 +123,14 @@ def _train_keras(args, splits, latent_dim, hidden):
     if args.worker == "keras-aae-sampling":
         model_args = {**SAMPLING, **model_args}
     posterior = posteriors.get(model_args.pop("posterior", DEFAULT_POSTERIOR))
+    if args.sample_adversary is not None:
+        model_args["sample_adversary"] = (
+            keras_aae.SampleAdversary.for_images(
+                images.shape[1:], weight=args.sample_adversary
+            )
+            if args.sample_adversary
+            else None
+        )
     model = keras_aae.AdversarialAutoencoder(
         *networks.build_networks(
             images.shape[1:],
@@ -188,6 +204,7 @@ def _spawn(config, args):
         "num_samples",
         "classifier_cache",
         "save",
+        "sample_adversary",
     ):
         value = getattr(args, name)
         if value is not None:

@@ -19,7 +19,9 @@ budget can be spent in slices.
 with the paper's recipe as its public reproduction runs it: one
 discriminator step, no instance noise, binary cross-entropy, SGD at 0.01
 (momentum 0.9) for reconstruction and 0.1 (momentum 0.1) for both
-adversarial phases, every rate divided by 10 at epochs 50 and 1000.
+adversarial phases, every rate divided by 10 at epochs 50 and 1000. Any
+other name is a recipe of `keras_aae.recipes` for the unsupervised model
+(e.g. `showcase`): its networks, model, optimizers and batch, its own prior.
 
 Usage:
     TFDS_DATA_DIR=../shared/data/tensorflow_datasets \\
@@ -62,7 +64,9 @@ def parse_args(argv=None):
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--posterior", default="deterministic")
     parser.add_argument(
-        "--recipe", choices=("package", "paper"), default="package"
+        "--recipe",
+        default="package",
+        help="'package', 'paper' or a keras_aae.recipes name.",
     )
     parser.add_argument("--num-samples", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=0)
@@ -93,6 +97,11 @@ def build_model(args, steps_per_epoch):
     from keras_aae import posteriors
 
     keras.utils.set_random_seed(args.seed)
+    if args.recipe not in ("package", "paper"):
+        from keras_aae import recipes
+
+        recipe = recipes.get(args.recipe)
+        return recipe.build((28, 28, 1), steps_per_epoch, seed=args.seed)
     posterior = posteriors.get(args.posterior)
     if args.recipe == "paper":
         recipe_arguments = {
@@ -202,6 +211,10 @@ def main(argv=None):
 
     os.makedirs(args.out, exist_ok=True)
     splits = data.load_splits("mnist")
+    if args.recipe not in ("package", "paper"):
+        from keras_aae import recipes
+
+        args.batch_size = recipes.get(args.recipe).batch_size
     steps_per_epoch = -(-len(splits["train"][0]) // args.batch_size)
     model = build_model(args, steps_per_epoch)
     backup = os.path.join(args.out, "backup")

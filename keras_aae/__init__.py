@@ -34,6 +34,7 @@ __all__ = [
     "GaussianPrior",
     "LabelInformedAdversarialAutoencoder",
     "MixtureOfGaussiansPrior",
+    "SampleAdversary",
     "SampleGrid",
     "SemiSupervisedAdversarialAutoencoder",
     "SupervisedAdversarialAutoencoder",
@@ -80,6 +81,7 @@ def _import_api():
     from keras_aae.models import DimensionalityReductionAdversarialAutoencoder
     from keras_aae.models import DomainAdaptationAdversarialAutoencoder
     from keras_aae.models import LabelInformedAdversarialAutoencoder
+    from keras_aae.models import SampleAdversary
     from keras_aae.models import SemiSupervisedAdversarialAutoencoder
     from keras_aae.models import SupervisedAdversarialAutoencoder
     from keras_aae.models import load_model

@@ -149,6 +149,39 @@ def mlp_discriminator(
     return keras.Model(codes, logits, name=name)
 
 
+def mlp_image_discriminator(
+    input_shape,
+    hidden=(256,),
+    activation="leaky_relu",
+    name="sample_discriminator",
+):
+    """Builds a network `x -> logit(x is a training image)`.
+
+    The discriminator of a `keras_aae.models.SampleAdversary`: it judges
+    images (training images vs decoded prior draws), not codes. Its hidden
+    layers default to leaky ReLUs (slope 0.2), which keep a gradient for the
+    decoder where a ReLU discriminator would be flat.
+
+    Args:
+        input_shape: Shape of one image, e.g. `(28, 28, 1)`.
+        hidden: List of hidden layer sizes.
+        activation: Activation of the hidden layers.
+        name: Name of the model.
+
+    Returns:
+        A `keras.Model` from `images` to one logit per image, shape `(n, 1)`.
+
+    Example:
+
+    >>> judge = mlp_image_discriminator((28, 28, 1), hidden=[256])
+    """
+    input_shape = _check_shape(input_shape, "input_shape")
+    hidden = check_positive_int_list(hidden, "hidden")
+    images, x = _mlp_trunk(input_shape, hidden, activation)
+    logits = layers.Dense(1, name="logits")(x)
+    return keras.Model(images, logits, name=name)
+
+
 def mlp_categorical_encoder(
     input_shape,
     num_categories,

@@ -28,8 +28,10 @@ import dataclasses
 
 import keras
 
+from keras_aae import models
 from keras_aae import posteriors
 from keras_aae import variants
+from keras_aae._validation import check_non_negative_number
 from keras_aae._validation import check_positive_int
 
 __all__ = ["RECIPES", "Recipe", "get"]
@@ -75,6 +77,12 @@ class Recipe:
             empty).
         decay_epochs: Epochs at which every phase's rate is divided by 10
             (`keras.optimizers.schedules.PiecewiseConstantDecay`).
+        sample_adversary: Weight of a `keras_aae.models.SampleAdversary`
+            (an MLP discriminator for the images, built with the model); 0:
+            none; None: the model's default.
+        epochs: The training length the recipe was measured at (what
+            `keras-aae train --recipe` runs unless `--epochs` is given;
+            None: the command's default).
         description: One line: where the recipe comes from.
 
     Example:
@@ -94,6 +102,8 @@ class Recipe:
     sgd: dict = dataclasses.field(default_factory=dict)
     learning_rates: dict = dataclasses.field(default_factory=dict)
     decay_epochs: tuple = ()
+    sample_adversary: float = None
+    epochs: int = None
     description: str = ""
 
     def __post_init__(self):
@@ -108,6 +118,10 @@ class Recipe:
             check_positive_int(self.num_labels, "num_labels")
         for epoch in self.decay_epochs:
             check_positive_int(epoch, "decay_epochs")
+        if self.epochs is not None:
+            check_positive_int(self.epochs, "epochs")
+        if self.sample_adversary is not None:
+            check_non_negative_number(self.sample_adversary, "sample_adversary")
 
     def replace(self, **changes):
         """A copy with some fields changed, e.g. `num_labels=1000`."""
@@ -181,6 +195,14 @@ class Recipe:
         arguments = dict(self.model_arguments)
         if "posterior" in arguments:
             arguments["posterior"] = posteriors.get(arguments["posterior"])
+        if self.sample_adversary is not None:
+            arguments["sample_adversary"] = (
+                models.SampleAdversary.for_images(
+                    input_shape, weight=self.sample_adversary
+                )
+                if self.sample_adversary
+                else None
+            )
         model = variants.build(
             self.variant,
             input_shape,
@@ -324,6 +346,18 @@ RECIPES = {
         "supervised",
         15,
         "Section 4 on a CPU budget: 15-D style, every label.",
+    ),
+    "showcase": Recipe(
+        "unsupervised",
+        8,
+        hidden=(1000, 1000),
+        batch_size=100,
+        epochs=20,
+        description=(
+            "Decoded prior draws that read as digits (issue 29): the "
+            "paper's section 3 networks and 8-D Gaussian code, the "
+            "package's defaults, 20 epochs."
+        ),
     ),
     "fast_anomaly": Recipe(
         "unsupervised",

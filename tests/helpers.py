@@ -42,8 +42,10 @@ def mnist_data_dir():
 def make_model(
     latent_dim=4, hidden=(32,), shape=(8, 8, 1), prior="gaussian", **kw
 ):
-    """A small MLP adversarial autoencoder for 8x8 images."""
+    """A small MLP adversarial autoencoder for 8x8 images: the paper's
+    model (no sample adversary) unless `sample_adversary` is given."""
     keras.utils.set_random_seed(kw.pop("init_seed", 0))
+    kw.setdefault("sample_adversary", None)
     per_dim = keras_aae.posteriors.get(
         kw.get("posterior", DEFAULT_POSTERIOR)
     ).outputs_per_dim

@@ -31,6 +31,33 @@ VARIANT_NAMES = (
     "supervised",
     "unsupervised",
 )
+RECIPE_NAMES = (
+    "fast_anomaly",
+    "fast_clustering",
+    "fast_dimensionality_reduction",
+    "fast_label_informed",
+    "fast_semi_supervised",
+    "fast_supervised",
+    "paper_clustering",
+    "paper_dimensionality_reduction",
+    "paper_label_informed",
+    "paper_semi_supervised",
+    "paper_supervised",
+    "showcase",
+)
+# What `train` uses for an argument that neither the command line nor a
+# recipe sets (the parser's defaults are None, so a recipe can tell them
+# apart from the user's own choices).
+TRAIN_DEFAULTS = {
+    "epochs": 10,
+    "batch_size": 128,
+    "latent_dim": 8,
+    "hidden": [1000, 1000],
+    "variant": "unsupervised",
+    "num_classes": 10,
+    "posterior": "deterministic",
+    "reconstruction_loss": "mse",
+}
 
 
 class UsageError(Exception):
@@ -90,6 +117,11 @@ def _label_budget(text):
     return _positive_int(text)
 
 
+def _train_label_budget(text):
+    # "all" stays a word here: None means "not given", which a recipe fills.
+    return "all" if text == "all" else _positive_int(text)
+
+
 def _one_of(names, what):
     """An argparse type accepting `names` (any case, '-' or '_')."""
 
@@ -107,6 +139,7 @@ def _one_of(names, what):
 _prior_name = _one_of(PRIOR_NAMES, "prior")
 _variant_name = _one_of(VARIANT_NAMES, "variant")
 _posterior_name = _one_of(POSTERIOR_NAMES, "posterior")
+_recipe_name = _one_of(RECIPE_NAMES, "recipe")
 
 
 def build_parser():
@@ -123,15 +156,28 @@ def build_parser():
         "--dataset", default="mnist", help="'digits' or a TFDS name."
     )
     train.add_argument("--data-dir", default=None, help="Prepared TFDS folder.")
-    train.add_argument("--epochs", type=_positive_int, default=10)
-    train.add_argument("--batch-size", type=_positive_int, default=128)
-    train.add_argument("--latent-dim", type=_positive_int, default=8)
+    train.add_argument(
+        "--recipe",
+        type=_recipe_name,
+        default=None,
+        help="A named configuration of `keras_aae.recipes` (networks, model, "
+        "optimizers, batch, epochs); the other arguments given override it. "
+        "'showcase': decoded prior draws that read as digits.",
+    )
+    train.add_argument("--epochs", type=_positive_int, default=None)
+    train.add_argument(
+        "--batch-size", type=_positive_int, default=None, help="Default: 128."
+    )
+    train.add_argument(
+        "--latent-dim", type=_positive_int, default=None, help="Default: 8."
+    )
     train.add_argument(
         "--hidden",
         type=_positive_int,
         nargs="+",
-        default=[1000, 1000],
-        help="Hidden layer sizes, e.g. --hidden 256 or --hidden 1000 1000.",
+        default=None,
+        help="Hidden layer sizes, e.g. --hidden 256 or --hidden 1000 1000 "
+        "(the default).",
     )
     train.add_argument(
         "--architecture",
@@ -142,7 +188,7 @@ def build_parser():
     train.add_argument(
         "--variant",
         type=_variant_name,
-        default="unsupervised",
+        default=None,
         help="The paper's model: unsupervised (section 2), label_informed (2.3), "
         "supervised (4), semi_supervised (5), clustering (6), "
         "dimensionality_reduction (7); domain_adaptation (with "
@@ -158,12 +204,12 @@ def build_parser():
     train.add_argument(
         "--num-classes",
         type=_positive_int,
-        default=10,
-        help="Classes, or clusters for --variant clustering (the paper: 16, 30).",
+        default=None,
+        help="Classes (default 10), or clusters for --variant clustering (the paper: 16, 30).",
     )
     train.add_argument(
         "--num-labels",
-        type=_label_budget,
+        type=_train_label_budget,
         default=None,
         help="Labels kept (balanced, seeded) for label_informed, semi_supervised "
         "and dimensionality_reduction; the rest are unlabeled. Default: all.",
@@ -185,8 +231,9 @@ def build_parser():
     train.add_argument(
         "--posterior",
         type=_posterior_name,
-        default="deterministic",
-        help="The encoder's q(z|x), paper section 2.1: deterministic, "
+        default=None,
+        help="The encoder's q(z|x), paper section 2.1: deterministic (the "
+        "default), "
         "gaussian (learned mean and variance) or universal (noise of 0.3 on "
         "the input in training).",
     )
@@ -198,8 +245,18 @@ def build_parser():
         "standard deviations (default 1.5).",
     )
     train.add_argument(
+        "--sample-adversary",
+        type=_non_negative_float,
+        default=None,
+        metavar="WEIGHT",
+        help="Beyond the paper: a second adversary, on decoded prior draws, "
+        "with this weight in the decoder's loss; 0 trains the paper's model "
+        "(default: the model's, 0.02 for the unsupervised variant, none "
+        "for the others).",
+    )
+    train.add_argument(
         "--reconstruction-loss",
-        default="mse",
+        default=None,
         choices=("mse", "binary_crossentropy"),
     )
     train.add_argument(

@@ -26,18 +26,21 @@ from keras_aae import posteriors
 from keras_aae import variants
 from keras_aae._io import atomic_path
 from keras_aae._io import cache_directory
+from keras_aae.cli import defaults
 from keras_aae.cli.parser import PROG
 from keras_aae.cli.parser import UsageError
 from keras_aae.cli.parser import one_line
 from keras_aae.cli.parser import user_errors
 from keras_aae.models import AdversarialAutoencoder
 from keras_aae.models import DomainAdaptationAdversarialAutoencoder
+from keras_aae.models import SampleAdversary
 from keras_aae.training import xla
 
 RUN_FILE = "run.json"
 # The arguments that fix the model and the order of the data: a backup can
 # only resume a run that had the same ones.
 RUN_DEFINING = (
+    "recipe",
     "dataset",
     "batch_size",
     "latent_dim",
@@ -51,6 +54,7 @@ RUN_DEFINING = (
     "prior",
     "posterior",
     "discriminator_noise",
+    "sample_adversary",
     "reconstruction_loss",
     "reconstruction_lr",
     "discriminator_lr",
@@ -64,6 +68,8 @@ ARGUMENTS_BEFORE_THEY_EXISTED = {
     "posterior": "deterministic",
     "discriminator_noise": None,
     "target_dataset": None,
+    "recipe": None,
+    "sample_adversary": None,
 }
 
 
@@ -126,7 +132,7 @@ def run(args):
     # compiling them again (about a second and a half of the first epoch).
     xla.enable_persistent_cache(cache_directory("xla"))
     try:
-        training = prepare(args)
+        training = prepare(defaults.complete(args))
     except user_errors() as error:
         raise UsageError(one_line(error)) from None
     try:
@@ -179,9 +185,10 @@ def prepare(args):
             x_train, y_train, args.holdout_labels
         )
     keras.utils.set_random_seed(args.seed)
+    steps_per_epoch = max(len(x_train) // args.batch_size, 1)
     with strategy.scope():
         model = _build_model(args, x_train.shape[1:])
-        model.compile(**_compile_arguments(args))
+        model.compile(**_compile_arguments(args, model, steps_per_epoch))
     # Epoch e's batches depend on (seed, e) only, so a resumed run sees what
     # an uninterrupted one would, and each epoch ends where its data does.
     order = data.EpochOrder(seed=args.seed)
@@ -277,10 +284,13 @@ def _shard_by_data():
     return options
 
 
-def _compile_arguments(args):
+def _compile_arguments(args, model, steps_per_epoch):
     # `steps_per_execution` needs no fitting to the epoch: the data ends
     # with its epoch, and Keras' last call of an epoch stops there.
-    arguments = {
+    arguments = defaults.recipe_compile_arguments(
+        args, model._PHASES, steps_per_epoch
+    )
+    arguments |= {
         "reconstruction_learning_rate": args.reconstruction_lr,
         "discriminator_learning_rate": args.discriminator_lr,
         "generator_learning_rate": args.generator_lr,
@@ -351,6 +361,17 @@ def _build_model(args, input_shape):
     }
     if args.discriminator_noise is not None:
         common["discriminator_noise"] = args.discriminator_noise
+    if args.sample_adversary is not None:
+        common["sample_adversary"] = (
+            SampleAdversary.for_images(
+                input_shape, weight=args.sample_adversary
+            )
+            if args.sample_adversary
+            else None
+        )
+    recipe_arguments = defaults.recipe_model_arguments(args)
+    discriminator_hidden = recipe_arguments.pop("discriminator_hidden", None)
+    common |= recipe_arguments
     if args.variant != "unsupervised" or args.architecture == "mlp":
         if args.architecture != "mlp":
             raise ValueError(
@@ -364,6 +385,7 @@ def _build_model(args, input_shape):
             hidden=args.hidden,
             num_classes=args.num_classes,
             prior=args.prior,
+            discriminator_hidden=discriminator_hidden,
             **common,
         )
     encoder, decoder, discriminator = networks.build_networks(
@@ -373,6 +395,10 @@ def _build_model(args, input_shape):
         args.architecture,
         outputs_per_dim=posteriors.get(args.posterior).outputs_per_dim,
     )
+    if discriminator_hidden is not None:
+        discriminator = networks.mlp_discriminator(
+            args.latent_dim, discriminator_hidden
+        )
     return AdversarialAutoencoder(
         encoder,
         decoder,

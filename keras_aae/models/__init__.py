@@ -9,6 +9,8 @@
 - `DimensionalityReductionAdversarialAutoencoder` (section 7);
 - `DomainAdaptationAdversarialAutoencoder`: unsupervised domain adaptation,
   built from sections 2.3, 4 and 5;
+- `SampleAdversary`: beyond the paper, a second adversary that trains the
+  decoder on prior draws (an option of every model);
 - `CodePart`: a slice of the code matched to a prior by a discriminator;
 - `load_model`: loads a `.keras` file with one clear error.
 """
@@ -24,6 +26,7 @@ from keras_aae.models.domain_adaptation import (
     DomainAdaptationAdversarialAutoencoder,
 )
 from keras_aae.models.label_informed import LabelInformedAdversarialAutoencoder
+from keras_aae.models.sample_adversary import SampleAdversary
 from keras_aae.models.saving import load_model
 from keras_aae.models.semi_supervised import (
     SemiSupervisedAdversarialAutoencoder,
@@ -38,6 +41,7 @@ __all__ = [
     "DimensionalityReductionAdversarialAutoencoder",
     "DomainAdaptationAdversarialAutoencoder",
     "LabelInformedAdversarialAutoencoder",
+    "SampleAdversary",
     "SemiSupervisedAdversarialAutoencoder",
     "SupervisedAdversarialAutoencoder",
     "load_model",

@@ -18,8 +18,10 @@ from keras_aae._validation import check_non_negative_number
 from keras_aae.models import discriminator_steps as discriminator_steps_lib
 from keras_aae.models import draws
 from keras_aae.models import losses
+from keras_aae.models import structure
 from keras_aae.models.code_part import CodePart
 from keras_aae.models.inference import AutoencoderInference
+from keras_aae.models.sample_adversary import SampleAdversaryPhase
 from keras_aae.models.saving import AtomicSaving
 from keras_aae.models.saving import AttributeConfig
 from keras_aae.networks import ends_in_sigmoid
@@ -54,6 +56,9 @@ DEFAULT_DISCRIMINATOR_STEPS = discriminator_steps_lib.AUTO
 DEFAULT_WEIGHT_AVERAGE = 0.99
 DEFAULT_DISCRIMINATOR_NOISE = 1.5
 DEFAULT_POSTERIOR = "deterministic"
+# Beyond the paper: a second adversary that trains the decoder on decoded
+# prior draws (`keras_aae.models.sample_adversary`, where its figures are).
+DEFAULT_SAMPLE_ADVERSARY = "auto"
 
 
 # What `fit` logs, each averaged over the epoch by its own tracker.
@@ -66,44 +71,9 @@ _LOGGED = (
 )
 
 
-def _check_shapes(*checks):
-    for what, got, expected in checks:
-        if tuple(got) != tuple(expected):
-            raise ValueError(
-                f"The {what} shape must be {tuple(expected)} to fit the "
-                f"other networks. Received: {what} shape {tuple(got)}"
-            )
-
-
-def _sized_prior(prior, size):
-    """`prior` (a name is built with `size`), checked to be `size`-D."""
-    if isinstance(prior, str):
-        prior = priors_lib.get(prior, latent_dim=size)
-    if prior.latent_dim != size:
-        raise ValueError(
-            "The prior's latent_dim must equal the size of the code it "
-            f"regularizes ({size}). Received: prior.latent_dim="
-            f"{prior.latent_dim}"
-        )
-    return prior
-
-
-def _code_size(encoder, posterior):
-    """The code size of `encoder`'s output read through `posterior`."""
-    width = int(encoder.outputs[0].shape[-1])
-    per_dim = posterior.outputs_per_dim
-    if width % per_dim:
-        raise ValueError(
-            f"A {type(posterior).__name__}'s encoder outputs {per_dim} "
-            "numbers per code entry: its output size must be a multiple of "
-            f"{per_dim}. Received: encoder output size {width}"
-        )
-    return width // per_dim
-
-
 def _check_network_shapes(model):
     """Checks that a model's networks fit together, through its hooks."""
-    _check_shapes(
+    structure.check_shapes(
         (
             "decoder input",
             model.decoder.inputs[0].shape[1:],
@@ -117,7 +87,7 @@ def _check_network_shapes(model):
     )
     for part in model.regularized_parts():
         disc = part.discriminator
-        _check_shapes(
+        structure.check_shapes(
             (
                 f"{disc.name} input",
                 disc.inputs[0].shape[1:],
@@ -130,6 +100,7 @@ def _check_network_shapes(model):
 @keras.saving.register_keras_serializable(package="keras_aae")
 class AdversarialAutoencoder(
     AutoencoderInference,
+    SampleAdversaryPhase,
     PhaseTrainer,
     AtomicSaving,
     AttributeConfig,
@@ -177,6 +148,10 @@ class AdversarialAutoencoder(
             `"gaussian"`: the encoder outputs means then log-variances,
             `"universal"`) or a config dict; the discriminator sees samples
             of q(z|x).
+        sample_adversary: Beyond the paper, a second adversary, on decoded
+            prior draws (`keras_aae.models.SampleAdversary`); `"auto"` builds
+            one for the decoder's images; None (the variants' default) trains
+            the paper's model.
         **kwargs: Passed to `keras.Model` (e.g. `name`).
 
     Raises:
@@ -209,7 +184,8 @@ class AdversarialAutoencoder(
     _LOGGED = _LOGGED
     # The config (`AttributeConfig`): Keras objects, then plain values
     # (attributes all), and what files saved before an argument existed used.
-    _SERIALIZED = ("encoder", "decoder", "discriminator", "prior", "posterior")
+    _NETWORKS = ("encoder", "decoder", "discriminator")
+    _SERIALIZED = _NETWORKS + ("prior", "posterior", "sample_adversary")
     _CONFIG = (
         "reconstruction_loss",
         "reconstruction_weight",
@@ -219,7 +195,8 @@ class AdversarialAutoencoder(
         "discriminator_steps",
         "seed",
     )
-    _CONFIG_BEFORE = {"posterior": "deterministic"}  # 0.1
+    # `posterior` came in 0.1, `sample_adversary` in 0.6.
+    _CONFIG_BEFORE = {"posterior": "deterministic", "sample_adversary": None}
 
     def __init__(
         self,
@@ -235,6 +212,7 @@ class AdversarialAutoencoder(
         discriminator_steps=DEFAULT_DISCRIMINATOR_STEPS,
         seed=None,
         posterior=DEFAULT_POSTERIOR,
+        sample_adversary=DEFAULT_SAMPLE_ADVERSARY,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -246,16 +224,12 @@ class AdversarialAutoencoder(
                 "The encoder and decoder must be built (functional) models."
             )
         self.posterior = posteriors_lib.get(posterior)
-        self.latent_dim = _code_size(self.encoder, self.posterior)
+        self.latent_dim = structure.code_size(self.encoder, self.posterior)
         # A name is resolved in `_end_init`, once its size is known.
         self.prior = prior if isinstance(prior, str) else priors_lib.get(prior)
-        if reconstruction_loss not in losses.RECONSTRUCTION_LOSSES:
-            raise ValueError(
-                "`reconstruction_loss` must be one of "
-                f"{losses.RECONSTRUCTION_LOSSES}. "
-                f"Received: reconstruction_loss={reconstruction_loss!r}"
-            )
-        self.reconstruction_loss = reconstruction_loss
+        self.reconstruction_loss = structure.check_reconstruction_loss(
+            reconstruction_loss, losses.RECONSTRUCTION_LOSSES
+        )
         for name, value in (
             ("reconstruction_weight", reconstruction_weight),
             ("adversarial_weight", adversarial_weight),
@@ -268,6 +242,7 @@ class AdversarialAutoencoder(
         )  # `"auto"` is resolved in `_end_init`, once the parts exist
         self.seed = seed
         self.seed_generator = ReplicaSeedGenerator(seed)
+        self._set_sample_adversary(sample_adversary)
         for phase in self._PHASES:
             setattr(self, f"{phase}_optimizer", None)
         self.trackers = {
@@ -279,14 +254,11 @@ class AdversarialAutoencoder(
 
     def _end_init(self, cls):
         """Resolves the prior and checks the networks, through the hooks.
-
-        Every constructor in the hierarchy ends by calling this with its own
-        class; only the call of the most-derived constructor runs, when the
-        state every hook reads exists.
-        """
+        Every constructor ends by calling this with its own class; only the
+        most-derived one's call runs, when every hook's state exists."""
         if type(self).__init__ is not cls.__init__:
             return
-        self.prior = _sized_prior(self.prior, self._prior_dim())
+        self.prior = structure.sized_prior(self.prior, self._prior_dim())
         self._noise_stddev = self.discriminator_noise * priors_lib.prior_scale(
             self.prior
         )
@@ -300,6 +272,7 @@ class AdversarialAutoencoder(
     def _check_structure(self):
         """Raises `ValueError` if the networks and prior do not fit."""
         _check_network_shapes(self)
+        self._check_sample_adversary()
 
     def _prior_dim(self):
         """Size of the code part that `prior` regularizes."""
@@ -331,12 +304,9 @@ class AdversarialAutoencoder(
         return z
 
     def _prior_draws(self, part, num_samples, labels):
-        """`num_samples` prior draws for `part` (a multiple of the batch).
-
-        In training, a part with a `GaussianPrior` is drawn in the phases
-        instead (`keras_aae.models.draws`); a model whose draws depend on
-        the labels uses a prior with components.
-        """
+        """`num_samples` prior draws for `part` (a multiple of the batch);
+        in training a `GaussianPrior`'s are drawn in the phases instead
+        (`keras_aae.models.draws`)."""
         return part.prior.sample(num_samples, seed=self.seed_generator)
 
     def _penalty(self):
@@ -369,6 +339,7 @@ class AdversarialAutoencoder(
                 for v in part.discriminator.trainable_variables
             ],
             "generator": self.encoder.trainable_variables,
+            **self._sample_variables(),
         }
 
     def _data_spec(self):
@@ -393,7 +364,7 @@ class AdversarialAutoencoder(
     def _draw_step_randomness(self, x, labels):
         """All random numbers one training step uses, drawn in one pass
         outside the XLA-compiled phases: `draws.draw_all`'s dict."""
-        return draws.draw_all(
+        step_draws = draws.draw_all(
             self.regularized_parts(),
             self.discriminator_steps,
             x,
@@ -402,15 +373,18 @@ class AdversarialAutoencoder(
             self.latent_dim,
             self.seed_generator,
         )
+        return step_draws | self._sample_draws(x)
 
     def _split_codes(self, codes):
         return [p.slice(codes) for p in self.regularized_parts()]
 
-    def _reconstruction_phase(self, x, labels, posterior_uniforms):
+    def _reconstruction_phase(
+        self, x, labels, posterior_uniforms, prior_codes=None
+    ):
         """Section 2, reconstruction phase: encoder and decoder step on the
-        reconstruction loss of codes drawn from q(z|x). Returns `(loss,
-        codes, tape)`: the tape recorded the encoder pass, which the
-        generator phase reuses."""
+        reconstruction loss of codes drawn from q(z|x) (and a sample
+        adversary's on decoded `prior_codes`). Returns `(logged losses,
+        codes, tape)`; the generator phase reuses the tape's encoder pass."""
         variables = self._phase_variables()["reconstruction"]
         with tf.GradientTape(persistent=True) as tape:
             codes = self.posterior.training_codes(
@@ -422,12 +396,16 @@ class AdversarialAutoencoder(
                 self._decoder_input(codes, labels), training=True
             )
             loss = self._weighted_reconstruction(x, x_hat) + self._penalty()
+            logged = {"reconstruction_loss": loss}
+            if prior_codes is not None:
+                logged |= self._sample_phase(x, labels, prior_codes, tape)
+                weight = self.sample_adversary.weight
+                loss += weight * logged["sample_generator_loss"]
         self._minimize("reconstruction", tape, loss, variables)
-        return loss, codes, tape
+        return logged, codes, tape
 
     def _discriminator_loss(self, reals, fakes, labels, training):
-        """The discriminators' summed loss and mean accuracy on prior
-        samples `reals` vs codes `fakes` (one tensor per part)."""
+        """The discriminators' summed loss and mean accuracy (per part)."""
         part_losses, accuracies = [], []
         for part, z_real, z_fake in zip(
             self.regularized_parts(), reals, fakes, strict=True
@@ -444,16 +422,11 @@ class AdversarialAutoencoder(
 
     def _discriminator_phase(self, codes, labels, part_draws):
         """Section 2, regularization phase, first step: the discriminators
-        learn to tell prior samples from codes.
-
-        Each of the `discriminator_steps` updates sees fresh prior samples and
-        fresh instance noise (Sonderby et al., 2016: codes from a deterministic
-        encoder lie on a thin manifold that a discriminator separates from any
-        full-rank prior perfectly, and then its gradient says nothing useful;
-        blurring both sides keeps it informative). The codes are this batch's,
-        reused: the discriminator is small next to the encoder. The first
-        step's loss and accuracy are reported, measured before any update.
-        """
+        learn to tell prior samples from codes. Each of the
+        `discriminator_steps` updates sees fresh prior samples and instance
+        noise (Sonderby et al., 2016: it keeps the gradient informative at
+        codes on a thin manifold) and this batch's codes; the first update's
+        loss and accuracy are reported, measured before it."""
         variables = self._phase_variables()["discriminator"]
         fakes = self._split_codes(ops.stop_gradient(codes))
 
@@ -491,14 +464,10 @@ class AdversarialAutoencoder(
 
     def _generator_phase(self, codes, labels, tape, part_draws):
         """Section 2, regularization phase, second step: the encoder, as the
-        generator, learns to fool the updated discriminators.
-
-        The gradient reaches the encoder through the reconstruction phase's
-        tape: the discriminator's gradient at the codes is pulled back through
-        the recorded encoder pass, which saves a second encoder forward pass.
-        Like a joint update of both losses, it is taken at the encoder weights
-        from the start of the step.
-        """
+        generator, learns to fool the updated discriminators. The gradient at
+        the codes is pulled back through the reconstruction phase's recorded
+        encoder pass (no second forward pass): like a joint update of both
+        losses, it is taken at the encoder weights of the step's start."""
         variables = self._phase_variables()["generator"]
         codes_in = ops.stop_gradient(codes)
         with tf.GradientTape() as code_tape:
@@ -523,15 +492,15 @@ class AdversarialAutoencoder(
         part_draws = self._part_draws(
             step_draws["samples"], step_draws["uniforms"]
         )
-        reconstruction, codes, tape = self._reconstruction_phase(
-            x, labels, step_draws["posterior"]
+        logged, codes, tape = self._reconstruction_phase(
+            x, labels, step_draws["posterior"], step_draws.get("decoded")
         )
         discriminator, accuracy = self._discriminator_phase(
             codes, labels, part_draws
         )
         generator = self._generator_phase(codes, labels, tape, part_draws)
         return {
-            "reconstruction_loss": reconstruction,
+            **logged,
             "discriminator_loss": discriminator,
             "generator_loss": generator,
             "discriminator_accuracy": accuracy,
@@ -573,6 +542,7 @@ class AdversarialAutoencoder(
             "discriminator_loss": discriminator,
             "generator_loss": self._generator_loss(codes, labels),
             "discriminator_accuracy": accuracy,
+            **self._sample_test_results(x, labels),
         }
 
     def test_step(self, data):

@@ -68,6 +68,8 @@ class CategoricalAdversarialAutoencoder(AdversarialAutoencoder):
         kwargs.setdefault(
             "discriminator_steps", discriminator_steps_lib.VARIANT_STEPS
         )
+        # Measured for the unsupervised model only (its decoded draws).
+        kwargs.setdefault("sample_adversary", None)
         super().__init__(encoder, decoder, discriminator, prior=prior, **kwargs)
         if self.posterior.outputs_per_dim != 1:
             # The categorical part is a softmax, not a location and a scale.

@@ -71,6 +71,8 @@ class LabelInformedAdversarialAutoencoder(AdversarialAutoencoder):
         discriminator_steps=2,
         **kwargs,
     ):
+        # Measured for the unsupervised model only (its decoded draws).
+        kwargs.setdefault("sample_adversary", None)
         super().__init__(
             encoder,
             decoder,

@@ -60,6 +60,8 @@ class SupervisedAdversarialAutoencoder(AdversarialAutoencoder):
         kwargs.setdefault(
             "discriminator_steps", discriminator_steps_lib.VARIANT_STEPS
         )
+        # Measured for the unsupervised model only (its decoded draws).
+        kwargs.setdefault("sample_adversary", None)
         super().__init__(encoder, decoder, discriminator, prior=prior, **kwargs)
         self.num_classes = check_class_count(num_classes, "num_classes")
         self._end_init(SupervisedAdversarialAutoencoder)

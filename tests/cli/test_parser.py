@@ -102,3 +102,9 @@ def test_bad_arguments_are_answered_before_tensorflow_loads(tmp_path, args):
         if not line.startswith("import time:")
     ]
     assert len(messages) == 1 and messages[0].startswith("keras-aae: error:")
+
+
+def test_recipe_names_the_parser_knows_are_the_librarys():
+    from keras_aae import recipes
+
+    assert list(parser.RECIPE_NAMES) == sorted(recipes.RECIPES)

@@ -231,3 +231,29 @@ def test_train_with_a_gaussian_posterior_exports_a_sampling_encoder(tmp_path):
     )["codes"]
     assert means.shape == draws.shape == (3, 4)
     assert not np.allclose(means.numpy(), draws.numpy())
+
+
+def test_train_with_a_recipe_records_it_and_builds_its_model(tmp_path):
+    import keras_aae
+
+    out = tmp_path / "run"
+    result = call_cli(
+        "train", "--recipe", "paper_semi_supervised", "--dataset", "digits",
+        "--hidden", "32", "--num-labels", "20", "--epochs", "1",
+        "--verbose", "0", "--out", str(out),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    with open(out / "run.json") as f:
+        recorded = json.load(f)["arguments"]
+    assert recorded["recipe"] == "paper_semi_supervised"
+    assert recorded["variant"] == "semi_supervised"
+    assert (recorded["hidden"], recorded["num_labels"]) == ([32], 20)
+    model = keras_aae.load_model(str(out / "model.keras"))
+    assert isinstance(
+        model, keras_aae.models.SemiSupervisedAdversarialAutoencoder
+    )
+    assert model.discriminator_steps == 1
+    assert model.posterior.get_config()["input_noise"] == 0.3
+    config = model.reconstruction_optimizer.get_config()
+    assert config["name"].lower().startswith("sgd"), config
+    assert config["momentum"] == 0.9
