@@ -52,13 +52,16 @@ def parse_args(argv=None):
     parser.add_argument("--name", required=True)
     parser.add_argument("--dest", default=os.path.join(ROOT, "saved_models"))
     parser.add_argument("--classifier-cache", default=None)
+    parser.add_argument(
+        "--dataset", default="mnist", help="With --figures-only: the test set."
+    )
     return parser.parse_args(argv)
 
 
-def _evaluate(args):
+def _evaluate(args, dataset):
     command = [
         sys.executable, "-m", "keras_aae", "evaluate",
-        "--model", os.path.join(args.run, "model.keras"),
+        "--model", os.path.join(args.run, "model.keras"), "--dataset", dataset,
     ]  # fmt: skip
     if args.classifier_cache:
         command += ["--classifier-cache", args.classifier_cache]
@@ -113,12 +116,13 @@ def write_card(path, name, run_record, command, result, epochs, seconds):
     import keras_aae
 
     train = " ".join(["keras-aae", *run_record["command"]])
+    dataset = run_record["arguments"]["dataset"]
     rows = "\n".join(
         f"| {label} | {_lookup(result, keys):.4g} |" for label, keys in FIGURES
     )
     text = f"""# {name}
 
-An unsupervised adversarial autoencoder trained on MNIST by `keras-aae`
+An unsupervised adversarial autoencoder trained on {dataset} by `keras-aae`
 {keras_aae.__version__}; ![decoded prior samples](samples.png)
 
 Trained with ({epochs} epochs, {seconds / 60:.1f} min of training on a {_machine()}):
@@ -188,7 +192,7 @@ def main(argv=None):
     args = parse_args(argv)
     dest = os.path.join(args.dest, args.name)
     if args.figures_only:
-        draw_figures(dest)
+        draw_figures(dest, args.dataset)
         return
     if not args.run:
         raise SystemExit("--run is required unless --figures-only")
@@ -202,9 +206,9 @@ def main(argv=None):
         if os.path.exists(os.path.join(args.run, figure)):
             shutil.copy(os.path.join(args.run, figure), dest)
     _weights_only_copy(args.run, os.path.join(dest, "model.keras"))
-    command, result = _evaluate(args)
     with open(os.path.join(args.run, "run.json")) as f:
         run_record = json.load(f)
+    command, result = _evaluate(args, run_record["arguments"]["dataset"])
     epochs, seconds = _training(args.run)
     write_card(
         os.path.join(dest, "README.md"),

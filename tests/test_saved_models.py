@@ -21,7 +21,9 @@ NAMES = sorted(
     for name in (os.listdir(SHIPPED) if os.path.isdir(SHIPPED) else [])
     if os.path.isdir(os.path.join(SHIPPED, name, "decoder"))
 )
-MAX_BYTES = 10 * 2**20
+# A folder, and all of them (issue 31 sets both).
+MAX_BYTES = 16 * 2**20
+MAX_TOTAL_BYTES = 64 * 2**20
 
 # Runs without keras_aae on the path: TensorFlow and numpy only.
 SERVE = textwrap.dedent(
@@ -53,29 +55,52 @@ def test_models_are_shipped():
     assert NAMES, f"no model with a decoder/ in {SHIPPED}"
 
 
+def _size(folder):
+    return sum(
+        os.path.getsize(os.path.join(d, f))
+        for d, _, files in os.walk(folder)
+        for f in files
+    )
+
+
+def _dataset(name):
+    """The dataset a shipped folder's card says it was trained on."""
+    with open(os.path.join(SHIPPED, name, "README.md")) as f:
+        match = re.search(r"trained on (\w+) by", f.read())
+    return match.group(1).lower() if match else "mnist"
+
+
+# The judges' test accuracy on 2,000 test images must pass this.
+_JUDGE_ACCURACY = {"mnist": 0.95, "fashion_mnist": 0.8}
+
+
 @pytest.fixture(scope="module")
-def judge(mnist_dir):
-    """The package's judge classifier, trained on a fifth of MNIST."""
-    images, labels = data.load_arrays("mnist", "train", data_dir=mnist_dir)
-    classifier = evaluation.train_digit_classifier(
-        images[:12000], labels[:12000], epochs=2, seed=0
-    )
-    test_images, test_labels = data.load_arrays(
-        "mnist", "test", data_dir=mnist_dir
-    )
-    predicted = np.argmax(classifier.predict(test_images[:2000], verbose=0), 1)
-    assert np.mean(predicted == test_labels[:2000]) > 0.95
-    return classifier, test_images[:500]
+def judges(mnist_dir):
+    """Per dataset: the package's judge classifier, trained on a fifth of
+    its training images, and 500 test images."""
+    cache = {}
+
+    def judge(dataset):
+        if dataset not in cache:
+            images, labels = data.load_arrays(
+                dataset, "train", data_dir=mnist_dir
+            )
+            classifier = evaluation.train_digit_classifier(
+                images[:12000], labels[:12000], epochs=2, seed=0
+            )
+            x, y = data.load_arrays(dataset, "test", data_dir=mnist_dir)
+            predicted = np.argmax(classifier.predict(x[:2000], verbose=0), 1)
+            assert np.mean(predicted == y[:2000]) > _JUDGE_ACCURACY[dataset]
+            cache[dataset] = classifier, x[:500]
+        return cache[dataset]
+
+    return judge
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_shipped_model_is_small_and_documented(name):
     folder = os.path.join(SHIPPED, name)
-    size = sum(
-        os.path.getsize(os.path.join(d, f))
-        for d, _, files in os.walk(folder)
-        for f in files
-    )
+    size = _size(folder)
     assert size < MAX_BYTES, f"{name} holds {size} bytes"
     with open(os.path.join(folder, "README.md")) as f:
         card = f.read()
@@ -84,10 +109,15 @@ def test_shipped_model_is_small_and_documented(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_shipped_savedmodels_decode_every_digit_without_the_package(
-    name, judge, tmp_path
+def test_all_shipped_models_stay_within_their_budget():
+    assert _size(SHIPPED) < MAX_TOTAL_BYTES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_shipped_savedmodels_decode_every_class_without_the_package(
+    name, judges, tmp_path
 ):
-    classifier, test_images = judge
+    classifier, test_images = judges(_dataset(name))
     np.save(tmp_path / "x.npy", test_images)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     result = subprocess.run(
@@ -110,8 +140,10 @@ def test_shipped_savedmodels_decode_every_digit_without_the_package(
     labels = np.argmax(classifier.predict(out["samples"], verbose=0), axis=1)
     shares = np.bincount(labels, minlength=10) / len(labels)
     assert shares.min() >= 0.01, f"digit shares {np.round(shares, 3)}"
+    # Serving that lost the code would score the mean image's 0.07 or more;
+    # the showcases' sample adversaries cost some reconstruction (0.02).
     mse = np.mean((out["reconstructions"] - test_images) ** 2)
-    assert mse < 0.02, mse
+    assert mse < 0.03, mse
 
 
 # The encoders that benchmarks/paper.py ships (--ship): a classifier or a
@@ -138,11 +170,7 @@ def test_shipped_encoder_has_the_figure_on_its_card(name, mnist_dir):
     import tensorflow as tf
 
     folder = os.path.join(SHIPPED, name)
-    size = sum(
-        os.path.getsize(os.path.join(d, f))
-        for d, _, files in os.walk(folder)
-        for f in files
-    )
+    size = _size(folder)
     assert size < MAX_BYTES, f"{name} holds {size} bytes"
     figure, expected = _card_figure(folder)
     splits = data.load_splits("mnist", data_dir=mnist_dir)
