@@ -108,6 +108,7 @@ def build_model(args, steps_per_epoch):
             "discriminator_steps": 1,
             "discriminator_noise": 0.0,
             "reconstruction_loss": "binary_crossentropy",
+            "sample_adversary": None,
         }
         compile_arguments = paper_optimizers(steps_per_epoch)
     else:
@@ -116,6 +117,8 @@ def build_model(args, steps_per_epoch):
             # The curve's five steps; the default (`"auto"`) now gives
             # these 2x1000 networks one.
             "discriminator_steps": 5,
+            # The curve's model had no sample adversary (the default now).
+            "sample_adversary": None,
         }
         compile_arguments = {}
     encoder, decoder, discriminator = networks.build_networks(

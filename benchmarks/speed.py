@@ -18,6 +18,8 @@ to the seed are taken per round and their median reported.
 - `keras-aae-1step`: `keras-aae` with one discriminator step per batch, as
   the package's recipes train (the default, `"auto"`, gives five on the
   seed's networks and one on the paper's).
+- `keras-aae-paper`: `keras-aae` without the sample adversary
+  (`sample_adversary=None`), the paper's section 2 model.
 - `pythae`: a peer, pythae 0.1.2's `Adversarial_AE` with MLPs of the same
   sizes and its default Gaussian posterior, trained by its own pipeline
   (`python benchmarks/pythae_aae.py`, `bench` extra).
@@ -53,12 +55,15 @@ import tempfile
 import time
 
 ARCHITECTURES = {"seed": (64, [256]), "paper": (8, [1000, 1000])}
+# `keras_aae.models.sample_adversary.DEFAULT_HIDDEN`, the default's width.
+SAMPLE_ADVERSARY_HIDDEN = (256,)
 CONFIGS = (
     "seed",
     "keras-aae",
     "cli",
     "keras-aae-bf16",
     "keras-aae-1step",
+    "keras-aae-paper",
     "pythae",
 )
 # The configurations that are a PyTorch script run as a process.
@@ -110,7 +115,9 @@ def step_macs(config, latent_dim, hidden, discriminator_steps):
     prior samples and codes (discriminator loss). keras-aae: one encoder
     forward, decoder forward and backward, two encoder backwards
     (reconstruction and generator updates), `discriminator_steps` steps on
-    prior samples and codes, and the generator's discriminator pass.
+    prior samples and codes, and the generator's discriminator pass; with
+    the default sample adversary (all but `keras-aae-paper`) also the
+    decoder on prior draws and the image discriminator's passes.
     pythae: one encoder forward (a mean and a log-variance head) and
     backward, decoder forward and backward, and three discriminator passes
     (codes, prior samples, detached codes), each with both backward products.
@@ -124,9 +131,16 @@ def step_macs(config, latent_dim, hidden, discriminator_steps):
     if config == "pythae":
         head = hidden[-1] * latent_dim
         return enc + head + 3 * dec + enc_backward + 2 * head + 9 * disc
-    return (
+    paper = (
         enc + 3 * dec + 2 * enc_backward + discriminator_steps * 4 * disc
     ) + 2 * disc
+    if config == "keras-aae-paper":
+        return paper
+    # The default sample adversary: the decoder forward and backward on a
+    # batch of prior draws; its discriminator on images and draws, forward
+    # and backward, and once more on the draws for the decoder's loss.
+    judge = _macs([PIXELS, *SAMPLE_ADVERSARY_HIDDEN, 1])
+    return paper + 3 * dec + 6 * judge
 
 
 def _run_args(args, latent_dim, hidden):
@@ -257,11 +271,11 @@ def run_worker(args):
         n, seconds, wall = _cli_worker(args, latent_dim, hidden)
     else:
         policy = "mixed_bfloat16" if args.worker.endswith("bf16") else None
-        overrides = (
-            {"discriminator_steps": 1}
-            if args.worker.endswith("1step")
-            else None
-        )
+        overrides = None
+        if args.worker.endswith("1step"):
+            overrides = {"discriminator_steps": 1}
+        elif args.worker.endswith("paper"):
+            overrides = {"sample_adversary": None}
         n, seconds, wall = _keras_worker(
             args, latent_dim, hidden, policy, overrides
         )

@@ -106,3 +106,23 @@ def test_unknown_recipe_is_refused_with_the_choices():
 def test_bad_recipe_fields_are_refused(changes, match):
     with pytest.raises(ValueError, match=match):
         recipes.get("paper_semi_supervised").replace(**changes)
+
+
+@pytest.mark.parametrize("weight, expected", [(0.0, None), (0.05, 0.05)])
+def test_a_recipes_sample_adversary_weight_builds_it_or_none(weight, expected):
+    recipe = recipes.Recipe(
+        "unsupervised", 4, hidden=(16,), sample_adversary=weight
+    )
+    model = recipe.build(SHAPE, steps_per_epoch=10, seed=0)
+    if expected is None:
+        assert model.sample_adversary is None
+    else:
+        assert model.sample_adversary.weight == expected
+        shape = model.sample_adversary.discriminator.inputs[0].shape[1:]
+        assert tuple(shape) == SHAPE
+    assert recipes.Recipe.from_config(recipe.get_config()) == recipe
+
+
+def test_a_negative_sample_adversary_weight_is_refused():
+    with pytest.raises(ValueError, match="sample_adversary"):
+        recipes.Recipe("unsupervised", 4, sample_adversary=-1.0)

@@ -53,6 +53,9 @@ def test_the_showcase_recipe_sets_its_epochs_and_networks():
     recipe = recipes.get("showcase")
     assert (args.epochs, args.batch_size) == (recipe.epochs, recipe.batch_size)
     assert (args.latent_dim, args.variant) == (8, "unsupervised")
+    assert args.sample_adversary == recipe.sample_adversary == 0.02
+    typed = _train_args("--recipe", "showcase", "--sample-adversary", "0")
+    assert defaults.complete(typed).sample_adversary == 0.0
 
 
 def test_an_sgd_recipe_refuses_a_learning_rate_flag():

@@ -257,3 +257,25 @@ def test_train_with_a_recipe_records_it_and_builds_its_model(tmp_path):
     config = model.reconstruction_optimizer.get_config()
     assert config["name"].lower().startswith("sgd"), config
     assert config["momentum"] == 0.9
+
+
+def test_the_sample_adversary_is_on_by_default_and_zero_turns_it_off(tmp_path):
+    import keras_aae
+
+    for weight, expected in ((None, 0.02), ("0", None)):
+        out = tmp_path / f"run{weight}"
+        flags = [] if weight is None else ["--sample-adversary", weight]
+        result = call_cli(
+            "train", *SMALL_RUN, "--epochs", "1", "--verbose", "0",
+            "--out", str(out), *flags,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        model = keras_aae.load_model(str(out / "model.keras"))
+        with open(out / "history.csv") as f:
+            columns = next(csv.reader(f))
+        if expected is None:
+            assert model.sample_adversary is None
+            assert "sample_generator_loss" not in columns
+        else:
+            assert model.sample_adversary.weight == expected
+            assert "sample_generator_loss" in columns
