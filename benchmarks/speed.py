@@ -246,18 +246,15 @@ def _default_steps(latent_dim, hidden):
     """The model's default discriminator steps for these MNIST networks."""
     from keras_aae import networks
     from keras_aae.models import discriminator_steps
-    from keras_aae.models.adversarial_autoencoder import (
-        DEFAULT_DISCRIMINATOR_STEPS,
-    )
 
     shape = (28, 28, 1)
-    return discriminator_steps.resolve(
-        DEFAULT_DISCRIMINATOR_STEPS,
-        [
-            networks.mlp_encoder(shape, latent_dim, hidden),
-            networks.mlp_decoder(latent_dim, shape, hidden),
-        ],
-        [networks.mlp_discriminator(latent_dim, hidden)],
+    autoencoder = [
+        networks.mlp_encoder(shape, latent_dim, hidden),
+        networks.mlp_decoder(latent_dim, shape, hidden),
+    ]
+    return discriminator_steps.balanced(
+        sum(net.count_params() for net in autoencoder),
+        networks.mlp_discriminator(latent_dim, hidden).count_params(),
     )
 
 

@@ -19,7 +19,7 @@ import sys as _sys
 # The package is written for Keras 3 on the TensorFlow backend.
 _os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
-__version__ = "0.5.0"
+__version__ = "0.6.0"
 
 __all__ = [
     "AdversarialAutoencoder",

@@ -364,9 +364,12 @@ RECIPES = {
         "unsupervised",
         8,
         hidden=(256, 256),
+        # Without the sample adversary: with it, the one-class AUROC of
+        # reconstruction fell on 7 of 10 digits (benchmarks/README.md).
+        sample_adversary=0.0,
         description=(
             "Anomaly scores: the package's defaults on small MLPs, an 8-D "
-            "Gaussian code (ten models per protocol)."
+            "Gaussian code, no sample adversary (ten models per protocol)."
         ),
     ),
 }
