@@ -286,7 +286,12 @@ def curves_figure(history, title="Training curves"):
         axes.set_xlabel("epoch")
         axes.set_ylabel(ylabel)
         axes.grid(alpha=0.3)
-        if names:
+        if len(names) > 4:
+            # Beside the panel: inside, many curves' names hide the curves.
+            axes.legend(
+                fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1)
+            )
+        elif names:
             axes.legend(fontsize="small")
     if all(np.nanmin(history[k]) > 0 for k in losses):
         left.set_yscale("log")
