@@ -378,19 +378,16 @@ class AdversarialAutoencoder(
     def _split_codes(self, codes):
         return [p.slice(codes) for p in self.regularized_parts()]
 
-    def _reconstruction_phase(
-        self, x, labels, posterior_uniforms, prior_codes=None
-    ):
+    def _reconstruction_phase(self, x, labels, uniforms, prior_codes=None):
         """Section 2, reconstruction phase: encoder and decoder step on the
-        reconstruction loss of codes drawn from q(z|x) (and a sample
-        adversary's on decoded `prior_codes`). Returns `(logged losses,
-        codes, tape)`; the generator phase reuses the tape's encoder pass."""
+        reconstruction loss of codes from q(z|x) (and a sample adversary's on
+        `prior_codes`). Returns `(logged losses, codes, tape)`."""
         variables = self._phase_variables()["reconstruction"]
         with tf.GradientTape(persistent=True) as tape:
             codes = self.posterior.training_codes(
                 lambda v: ops.cast(self.encoder(v, training=True), "float32"),
                 x,
-                *draws.standard_normals(posterior_uniforms),
+                *draws.standard_normals(uniforms),
             )
             x_hat = self.decoder(
                 self._decoder_input(codes, labels), training=True
@@ -398,9 +395,9 @@ class AdversarialAutoencoder(
             loss = self._weighted_reconstruction(x, x_hat) + self._penalty()
             logged = {"reconstruction_loss": loss}
             if prior_codes is not None:
-                logged |= self._sample_phase(x, labels, prior_codes, tape)
-                weight = self.sample_adversary.weight
-                loss += weight * logged["sample_generator_loss"]
+                fooled = self._sample_generator_loss(prior_codes, labels)
+                logged["sample_generator_loss"] = fooled
+                loss += self.sample_adversary.weight * fooled
         self._minimize("reconstruction", tape, loss, variables)
         return logged, codes, tape
 
@@ -492,14 +489,17 @@ class AdversarialAutoencoder(
         part_draws = self._part_draws(
             step_draws["samples"], step_draws["uniforms"]
         )
+        prior_codes = step_draws.get("decoded")
+        judged = self._sample_discriminator_phase(x, labels, prior_codes)
         logged, codes, tape = self._reconstruction_phase(
-            x, labels, step_draws["posterior"], step_draws.get("decoded")
+            x, labels, step_draws["posterior"], prior_codes
         )
         discriminator, accuracy = self._discriminator_phase(
             codes, labels, part_draws
         )
         generator = self._generator_phase(codes, labels, tape, part_draws)
         return {
+            **judged,
             **logged,
             "discriminator_loss": discriminator,
             "generator_loss": generator,

@@ -140,8 +140,9 @@ class SampleAdversaryPhase:
 
     The model calls `_set_sample_adversary` in its constructor,
     `_check_sample_adversary` with its structure checks, `_sample_draws`
-    with its step's random numbers, `_sample_phase` inside its
-    reconstruction phase and `_sample_test_results` in its test step. It
+    with its step's random numbers, `_sample_discriminator_phase` before
+    its reconstruction phase, `_sample_generator_loss` inside it and
+    `_sample_test_results` in its test step. It
     provides `decoder`, `code_prior`, `seed_generator`, `_PHASES`,
     `_LOGGED`, `_decoder_input` and `_minimize`.
     """
@@ -214,23 +215,27 @@ class SampleAdversaryPhase:
             self._decoder_input(prior_codes, labels), training=training
         )
 
-    def _sample_phase(self, x, labels, prior_codes, outer_tape):
+    def _sample_discriminator_phase(self, x, labels, prior_codes):
         """The image discriminator learns to tell `x` from decoded
-        `prior_codes`, then judges them for the decoder's loss (recorded by
-        the reconstruction phase's `outer_tape`). Returns both losses,
-        unweighted, by name."""
+        `prior_codes` (before the reconstruction phase, whose decoder it
+        then judges). Returns `{"sample_discriminator_loss": ...}`; {}
+        without prior codes."""
+        if prior_codes is None:
+            return {}
         adversary = self.sample_adversary
         fakes = self._decode_draws(prior_codes, labels, training=True)
-        with outer_tape.stop_recording():
-            with tf.GradientTape() as tape:
-                judged, _ = adversary.discriminator_loss(
-                    x, ops.stop_gradient(fakes)
-                )
-            self._minimize(PHASE, tape, judged, adversary.trainable_variables)
-        return {
-            "sample_discriminator_loss": judged,
-            "sample_generator_loss": adversary.generator_loss(fakes),
-        }
+        with tf.GradientTape() as tape:
+            judged, _ = adversary.discriminator_loss(
+                x, ops.stop_gradient(fakes)
+            )
+        self._minimize(PHASE, tape, judged, adversary.trainable_variables)
+        return {"sample_discriminator_loss": judged}
+
+    def _sample_generator_loss(self, prior_codes, labels):
+        """The decoder's unweighted loss on decoded `prior_codes`, for the
+        reconstruction phase's tape."""
+        fakes = self._decode_draws(prior_codes, labels, training=True)
+        return self.sample_adversary.generator_loss(fakes)
 
     def _sample_test_results(self, x, labels):
         """Both losses on `x` and as many decoded prior draws; {} without
