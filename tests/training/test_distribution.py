@@ -17,7 +17,6 @@ import keras_aae
 from helpers import assert_clear
 from helpers import assert_config_round_trip
 from helpers import make_model
-from keras_aae import cli
 
 
 def _mirrored():
@@ -145,31 +144,40 @@ def test_two_replicas_reach_the_one_replica_losses(digits):
     )
 
 
-def test_cli_mirrored_trains_on_two_replicas(tmp_path, capsys):
+# `keras-aae train --strategy mirrored` in a process of its own, as users run
+# it, on two logical CPUs. In this test process, after other tests, the run
+# with the default sample adversary stopped with a collective shape mismatch
+# (instance 100: the adversary's 16,897 gradients against the autoencoder's
+# 4,354) in full-suite runs, never alone: state left by earlier tests, not
+# diagnosed (benchmarks/README.md, issue 29).
+_MIRRORED_CLI = """
+import sys
+import tensorflow as tf
+cpus = tf.config.list_physical_devices("CPU")
+tf.config.set_logical_device_configuration(
+    cpus[0], [tf.config.LogicalDeviceConfiguration()] * 2
+)
+from keras_aae import cli
+sys.exit(cli.main(sys.argv[1:]))
+"""
 
+
+def test_cli_mirrored_trains_on_two_replicas(tmp_path):
     out = tmp_path / "run"
-    status = cli.main(
+    result = subprocess.run(
         [
-            "train",
-            "--dataset",
-            "digits",
-            "--latent-dim",
-            "2",
-            "--hidden",
-            "32",
-            "--epochs",
-            "1",
-            "--strategy",
-            "mirrored",
-            "--out",
-            str(out),
-            "--verbose",
-            "0",
-        ]
-    )
-    assert status == 0
-    assert "2 replicas" in capsys.readouterr().out
+            sys.executable, "-c", _MIRRORED_CLI, "train", "--dataset",
+            "digits", "--latent-dim", "2", "--hidden", "32", "--epochs", "1",
+            "--strategy", "mirrored", "--out", str(out), "--verbose", "0",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "2 replicas" in result.stdout
     model = keras.models.load_model(out / "model.keras")
+    assert model.sample_adversary is not None  # the default, under the strategy
     assert all(np.isfinite(w).all() for w in model.get_weights())
 
 
