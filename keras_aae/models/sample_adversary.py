@@ -92,20 +92,13 @@ class SampleAdversary(keras.layers.Layer):
         return self.discriminator(images, training=training)
 
     def discriminator_loss(self, real, fake, training=True):
-        """The discriminator's loss and accuracy: `real` training images
-        vs `fake` decoded prior draws (float32 scalars)."""
+        """The discriminator's loss (float32 scalar): `real` training
+        images vs `fake` decoded prior draws."""
         real_logits = ops.cast(self(real, training=training), "float32")
         fake_logits = ops.cast(self(fake, training=training), "float32")
-        loss = ops.mean(ops.softplus(-real_logits)) + ops.mean(
+        return ops.mean(ops.softplus(-real_logits)) + ops.mean(
             ops.softplus(fake_logits)
         )
-        right = ops.concatenate(
-            [
-                ops.cast(real_logits > 0, "float32"),
-                ops.cast(fake_logits <= 0, "float32"),
-            ]
-        )
-        return loss, ops.mean(right)
 
     def generator_loss(self, fake, training=True):
         """The decoder's non-saturating loss on decoded draws `fake`,
@@ -225,9 +218,7 @@ class SampleAdversaryPhase:
         adversary = self.sample_adversary
         fakes = self._decode_draws(prior_codes, labels, training=True)
         with tf.GradientTape() as tape:
-            judged, _ = adversary.discriminator_loss(
-                x, ops.stop_gradient(fakes)
-            )
+            judged = adversary.discriminator_loss(x, ops.stop_gradient(fakes))
         self._minimize(PHASE, tape, judged, adversary.trainable_variables)
         return {"sample_discriminator_loss": judged}
 
@@ -245,7 +236,7 @@ class SampleAdversaryPhase:
             return {}
         codes = self._sample_draws(x)["decoded"]
         fakes = self._decode_draws(codes, labels, training=False)
-        judged, _ = adversary.discriminator_loss(x, fakes, training=False)
+        judged = adversary.discriminator_loss(x, fakes, training=False)
         return {
             "sample_discriminator_loss": judged,
             "sample_generator_loss": adversary.generator_loss(
