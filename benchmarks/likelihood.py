@@ -21,7 +21,10 @@ discriminator step, no instance noise, binary cross-entropy, SGD at 0.01
 (momentum 0.9) for reconstruction and 0.1 (momentum 0.1) for both
 adversarial phases, every rate divided by 10 at epochs 50 and 1000. Any
 other name is a recipe of `keras_aae.recipes` for the unsupervised model
-(e.g. `showcase`): its networks, model, optimizers and batch, its own prior.
+(e.g. `likelihood`, the best so far): its networks, model, optimizers and
+batch, its own prior. When the model keeps a weight average (the package's
+default Adam for the reconstruction phase), the curve scores that average,
+the weights `fit` ends with and `model.keras` holds.
 
 Usage:
     TFDS_DATA_DIR=../shared/data/tensorflow_datasets \\
@@ -209,6 +212,8 @@ def make_curve_callback(args, splits):
 
 def main(argv=None):
     args = parse_args(argv)
+    import keras
+
     from keras_aae import callbacks
     from keras_aae import data
 
@@ -225,16 +230,18 @@ def main(argv=None):
     if done >= args.epochs:
         print(f"{backup} already holds {done} epochs")
         return
-    # A curve row is on disk before the backup of its epoch.
+    # The backup holds the raw weights; the curve measures the weight
+    # average that `fit` ends with (and that the saved model holds), when
+    # the model keeps one.
+    steps = [callbacks.BackupAndRestore(backup, delete_checkpoint=False)]
+    if getattr(model.optimizer, "use_ema", False):
+        steps.append(keras.callbacks.SwapEMAWeights(swap_on_epoch=True))
     model.fit(
         splits["train"][0],
         epochs=args.epochs,
         batch_size=args.batch_size,
         verbose=0,
-        callbacks=[
-            make_curve_callback(args, splits),
-            callbacks.BackupAndRestore(backup, delete_checkpoint=False),
-        ],
+        callbacks=steps + [make_curve_callback(args, splits)],
     )
     model.save(os.path.join(args.out, "model.keras"))
 

@@ -19,7 +19,7 @@ import sys as _sys
 # The package is written for Keras 3 on the TensorFlow backend.
 _os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
-__version__ = "0.6.0"
+__version__ = "0.7.0"
 
 __all__ = [
     "AdversarialAutoencoder",
@@ -37,6 +37,7 @@ __all__ = [
     "SampleAdversary",
     "SampleGrid",
     "SemiSupervisedAdversarialAutoencoder",
+    "ShiftConsistency",
     "SupervisedAdversarialAutoencoder",
     "SwissRollPrior",
     "UniformPrior",
@@ -83,6 +84,7 @@ def _import_api():
     from keras_aae.models import LabelInformedAdversarialAutoencoder
     from keras_aae.models import SampleAdversary
     from keras_aae.models import SemiSupervisedAdversarialAutoencoder
+    from keras_aae.models import ShiftConsistency
     from keras_aae.models import SupervisedAdversarialAutoencoder
     from keras_aae.models import load_model
     from keras_aae.posteriors import DeterministicPosterior

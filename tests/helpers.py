@@ -72,7 +72,7 @@ def run_phase(model, phase, x, labels=None):
     if phase == "_discriminator_phase":
         return model._discriminator_phase(codes, labels, part_draws)
     if phase == "_classification_phase":
-        return model._classification_phase(x, labels, step_draws["posterior"])
+        return model._classification_phase(x, labels, step_draws)
     return model._generator_phase(codes, labels, tape, part_draws)
 
 

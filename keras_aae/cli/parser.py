@@ -32,12 +32,14 @@ VARIANT_NAMES = (
     "unsupervised",
 )
 RECIPE_NAMES = (
+    "consistent_semi_supervised",
     "fast_anomaly",
     "fast_clustering",
     "fast_dimensionality_reduction",
     "fast_label_informed",
     "fast_semi_supervised",
     "fast_supervised",
+    "likelihood",
     "paper_clustering",
     "paper_dimensionality_reduction",
     "paper_label_informed",

@@ -11,6 +11,8 @@
   built from sections 2.3, 4 and 5;
 - `SampleAdversary`: beyond the paper, a second adversary that trains the
   decoder on prior draws (an option of every model);
+- `ShiftConsistency`: beyond the paper, consistency of the semi-supervised
+  models' `q(y|x)` under small shifts and noise;
 - `CodePart`: a slice of the code matched to a prior by a discriminator;
 - `load_model`: loads a `.keras` file with one clear error.
 """
@@ -19,6 +21,7 @@ from keras_aae.models.adversarial_autoencoder import AdversarialAutoencoder
 from keras_aae.models.categorical import CategoricalAdversarialAutoencoder
 from keras_aae.models.clustering import ClusteringAdversarialAutoencoder
 from keras_aae.models.code_part import CodePart
+from keras_aae.models.consistency import ShiftConsistency
 from keras_aae.models.dimensionality_reduction import (
     DimensionalityReductionAdversarialAutoencoder,
 )
@@ -43,6 +46,7 @@ __all__ = [
     "LabelInformedAdversarialAutoencoder",
     "SampleAdversary",
     "SemiSupervisedAdversarialAutoencoder",
+    "ShiftConsistency",
     "SupervisedAdversarialAutoencoder",
     "load_model",
 ]

@@ -263,21 +263,23 @@ class DomainAdaptationAdversarialAutoencoder(
         )
         return loss, self.confusion_weight * confusion, accuracy
 
-    def _classification_and_confusion_phase(self, x, labels, uniforms):
+    def _classification_and_confusion_phase(self, x, labels, step_draws):
         """Section 5's classification phase with the confusion loss added:
         the encoder learns the source labels and to fool the domain
         discriminator in one update, as DANN's encoder does. Returns the
-        two losses and the codes."""
+        logged losses and the codes."""
         variables = self._phase_variables()["classification"]
         with tf.GradientTape() as tape:
-            codes = self._training_codes(x, uniforms)
-            classification = self._classification_loss(
-                codes[:, : self.num_classes], labels
+            codes = self._training_codes(x, step_draws["posterior"])
+            logged = self._classification_losses(
+                x, codes[:, : self.num_classes], labels, step_draws
             )
-            _, confusion, _ = self._domain_losses(codes, labels, training=True)
-            loss = classification + confusion
+            _, logged["confusion_loss"], _ = self._domain_losses(
+                codes, labels, training=True
+            )
+            loss = ops.sum(ops.stack(list(logged.values())))
         self._minimize("classification", tape, loss, variables)
-        return classification, confusion, codes
+        return logged, codes
 
     def _domain_phase(self, codes, labels):
         """The domain discriminator learns to tell target codes from source
@@ -290,19 +292,12 @@ class DomainAdaptationAdversarialAutoencoder(
         self._minimize("domain", tape, loss, variables)
         return loss, accuracy
 
-    def _classification_results(self, x, labels, posterior_uniforms):
-        classification, confusion, codes = (
-            self._classification_and_confusion_phase(
-                x, labels, posterior_uniforms
-            )
+    def _classification_results(self, x, labels, step_draws):
+        logged, codes = self._classification_and_confusion_phase(
+            x, labels, step_draws
         )
         domain, accuracy = self._domain_phase(codes, labels)
-        return {
-            "classification_loss": classification,
-            "confusion_loss": confusion,
-            "domain_loss": domain,
-            "domain_accuracy": accuracy,
-        }
+        return {**logged, "domain_loss": domain, "domain_accuracy": accuracy}
 
     def _test_results(self, x, labels):
         results = super()._test_results(x, labels)

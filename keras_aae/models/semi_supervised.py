@@ -8,11 +8,14 @@ from keras import ops
 
 from keras_aae._validation import check_class_count
 from keras_aae._validation import check_non_negative_number
+from keras_aae.models import consistency as consistency_lib
 from keras_aae.models import draws
 from keras_aae.models import losses
 from keras_aae.models.adversarial_autoencoder import AdversarialAutoencoder
 from keras_aae.models.categorical import CategoricalAdversarialAutoencoder
 from keras_aae.models.labels import int_labels
+
+CONSISTENCY_LOGGED = "consistency_loss"
 
 
 @keras.saving.register_keras_serializable(package="keras_aae")
@@ -39,6 +42,10 @@ class SemiSupervisedAdversarialAutoencoder(CategoricalAdversarialAutoencoder):
         prior: The style's prior (name, config or object).
         num_classes: Int >= 2, the number of classes.
         classification_weight: Non-negative weight of the cross-entropy.
+        consistency: None (the paper's model) or a
+            `keras_aae.models.ShiftConsistency` (or its config): beyond the
+            paper, `q(y|x)` is also pulled towards itself under small shifts
+            and noise, on every image of the batch.
         **kwargs: The other `AdversarialAutoencoder` arguments.
 
     Raises:
@@ -65,10 +72,18 @@ class SemiSupervisedAdversarialAutoencoder(CategoricalAdversarialAutoencoder):
     _LOGGED = CategoricalAdversarialAutoencoder._LOGGED + (
         "classification_loss",
     )
+    _SERIALIZED = CategoricalAdversarialAutoencoder._SERIALIZED + (
+        "consistency",
+    )
     _CONFIG = AdversarialAutoencoder._CONFIG + (
         "num_classes",
         "classification_weight",
     )
+    # `consistency` came in 0.7.
+    _CONFIG_BEFORE = {
+        **CategoricalAdversarialAutoencoder._CONFIG_BEFORE,
+        "consistency": None,
+    }
 
     def __init__(
         self,
@@ -79,6 +94,7 @@ class SemiSupervisedAdversarialAutoencoder(CategoricalAdversarialAutoencoder):
         prior="gaussian",
         num_classes=10,
         classification_weight=1.0,
+        consistency=None,
         **kwargs,
     ):
         super().__init__(
@@ -93,6 +109,12 @@ class SemiSupervisedAdversarialAutoencoder(CategoricalAdversarialAutoencoder):
         self.classification_weight = check_non_negative_number(
             classification_weight, "classification_weight"
         )
+        self.consistency = consistency_lib.get(consistency)
+        if self.consistency is not None:
+            self._LOGGED = self._LOGGED + (CONSISTENCY_LOGGED,)
+            self.trackers[CONSISTENCY_LOGGED] = keras.metrics.Mean(
+                name=CONSISTENCY_LOGGED
+            )
         self._end_init(SemiSupervisedAdversarialAutoencoder)
 
     @property
@@ -119,9 +141,11 @@ class SemiSupervisedAdversarialAutoencoder(CategoricalAdversarialAutoencoder):
         weighted = ops.sum(cross_entropy * labeled) / count
         return self.classification_weight * weighted
 
-    def _classification_phase(self, x, labels, posterior_uniforms):
+    def _classification_phase(self, x, labels, step_draws):
         """Section 5, semi-supervised classification phase: the encoder
-        minimizes the cross-entropy of `q(y|x)` on the labeled examples.
+        minimizes the cross-entropy of `q(y|x)` on the labeled examples
+        (and, with a `consistency` option, its divergence under shifts).
+        Returns the logged losses.
 
         `q(y|x)` is read through the posterior as in the reconstruction
         phase: a universal posterior's input noise (the paper's appendix
@@ -130,12 +154,39 @@ class SemiSupervisedAdversarialAutoencoder(CategoricalAdversarialAutoencoder):
         """
         variables = self._phase_variables()["classification"]
         with tf.GradientTape() as tape:
-            codes = self._training_codes(x, posterior_uniforms)
-            loss = self._classification_loss(
-                codes[:, : self.num_classes], labels
+            codes = self._training_codes(x, step_draws["posterior"])
+            logged = self._classification_losses(
+                x, codes[:, : self.num_classes], labels, step_draws
             )
+            loss = ops.sum(ops.stack(list(logged.values())))
         self._minimize("classification", tape, loss, variables)
-        return loss
+        return logged
+
+    def _classification_losses(self, x, probabilities, labels, step_draws):
+        """The cross-entropy, and the consistency divergence when the
+        model has the option: `{logged name: loss}`."""
+        if self.consistency is None:
+            return {
+                "classification_loss": self._classification_loss(
+                    probabilities, labels
+                )
+            }
+        perturbed = self._perturbed_probabilities(
+            x, step_draws[CONSISTENCY_LOGGED]
+        )
+        labeled = perturbed if self.consistency.labeled else probabilities
+        return {
+            "classification_loss": self._classification_loss(labeled, labels),
+            CONSISTENCY_LOGGED: self.consistency.divergence(
+                probabilities, perturbed
+            ),
+        }
+
+    def _perturbed_probabilities(self, x, consistency_draws):
+        """`q(y|x)` of `x` perturbed by the consistency option."""
+        perturbed = self.consistency.perturb(x, consistency_draws)
+        codes = ops.cast(self.encoder(perturbed, training=True), "float32")
+        return codes[:, : self.num_classes]
 
     def _training_codes(self, x, posterior_uniforms):
         """Codes of `x` drawn from q(z|x) as in training, as float32."""
@@ -145,20 +196,22 @@ class SemiSupervisedAdversarialAutoencoder(CategoricalAdversarialAutoencoder):
             *draws.standard_normals(posterior_uniforms),
         )
 
-    def _classification_results(self, x, labels, posterior_uniforms):
+    def _classification_results(self, x, labels, step_draws):
         """Runs the classification phase; returns what it logs."""
-        return {
-            "classification_loss": self._classification_phase(
-                x, labels, posterior_uniforms
+        return self._classification_phase(x, labels, step_draws)
+
+    def _draw_step_randomness(self, x, labels):
+        step_draws = super()._draw_step_randomness(x, labels)
+        if self.consistency is not None:
+            step_draws[CONSISTENCY_LOGGED] = self.consistency.draws(
+                x, self.seed_generator
             )
-        }
+        return step_draws
 
     def _train_phases(self, x, labels, step_draws):
         results = super()._train_phases(x, labels, step_draws)
         if labels is not None:
-            results.update(
-                self._classification_results(x, labels, step_draws["posterior"])
-            )
+            results.update(self._classification_results(x, labels, step_draws))
         return results
 
     def _test_results(self, x, labels):
@@ -168,6 +221,13 @@ class SemiSupervisedAdversarialAutoencoder(CategoricalAdversarialAutoencoder):
             results["classification_loss"] = self._classification_loss(
                 codes[:, : self.num_classes], labels
             )
+            if self.consistency is not None:
+                results[CONSISTENCY_LOGGED] = self.consistency.divergence(
+                    codes[:, : self.num_classes],
+                    self._perturbed_probabilities(
+                        x, self.consistency.draws(x, self.seed_generator)
+                    ),
+                )
         return results
 
     def predict_classes(self, x, batch_size=256):
