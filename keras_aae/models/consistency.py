@@ -112,6 +112,7 @@ class ShiftConsistency:
         return self.weight * ops.mean(kl)
 
     def get_config(self):
+        """The constructor's arguments, JSON-ready."""
         return {
             "weight": self.weight,
             "max_shift": self.max_shift,
@@ -121,6 +122,7 @@ class ShiftConsistency:
 
     @classmethod
     def from_config(cls, config):
+        """Creates the option from the output of `get_config`."""
         return cls(**config)
 
     def __repr__(self):
