@@ -302,6 +302,7 @@ def ship(args, model, recipe):
         f"| {r['epoch']} | {float(r['hours']):.2f} | {float(r['value']):.4f} |"
         for r in rows[:: max(1, len(rows) // 12)] + rows[-1:]
     )
+    recipe_flag = f" --recipe {args.recipe}" if args.recipe else ""
     text = f"""# {args.ship}
 
 The encoder of a `{type(model).__name__}` (Makhzani et al., 2015) trained
@@ -314,7 +315,7 @@ on a {_machine()}.
 
 ```bash
 TFDS_DATA_DIR=../shared/data/tensorflow_datasets python benchmarks/paper.py \\
-    {args.row} --out runs/paper/{args.row} --epochs {last["epoch"]} --ship {args.ship}
+    {args.row}{recipe_flag} --out runs/paper/{args.row} --epochs {last["epoch"]} --ship {args.ship}
 ```
 
 `encoder/` is a SavedModel, `serving_default(images) -> {{"codes"}}` for

@@ -42,6 +42,7 @@ __all__ = [
     "SwissRollPrior",
     "UniformPrior",
     "UniversalPosterior",
+    "VirtualAdversarialConsistency",
     "__version__",
     "callbacks",
     "data",
@@ -86,6 +87,7 @@ def _import_api():
     from keras_aae.models import SemiSupervisedAdversarialAutoencoder
     from keras_aae.models import ShiftConsistency
     from keras_aae.models import SupervisedAdversarialAutoencoder
+    from keras_aae.models import VirtualAdversarialConsistency
     from keras_aae.models import load_model
     from keras_aae.posteriors import DeterministicPosterior
     from keras_aae.posteriors import GaussianPosterior

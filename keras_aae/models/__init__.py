@@ -13,6 +13,8 @@
   decoder on prior draws (an option of every model);
 - `ShiftConsistency`: beyond the paper, consistency of the semi-supervised
   models' `q(y|x)` under small shifts and noise;
+- `VirtualAdversarialConsistency`: beyond the paper, the same under VAT's
+  virtual adversarial perturbations;
 - `CodePart`: a slice of the code matched to a prior by a discriminator;
 - `load_model`: loads a `.keras` file with one clear error.
 """
@@ -22,6 +24,7 @@ from keras_aae.models.categorical import CategoricalAdversarialAutoencoder
 from keras_aae.models.clustering import ClusteringAdversarialAutoencoder
 from keras_aae.models.code_part import CodePart
 from keras_aae.models.consistency import ShiftConsistency
+from keras_aae.models.consistency import VirtualAdversarialConsistency
 from keras_aae.models.dimensionality_reduction import (
     DimensionalityReductionAdversarialAutoencoder,
 )
@@ -47,6 +50,7 @@ __all__ = [
     "SampleAdversary",
     "SemiSupervisedAdversarialAutoencoder",
     "ShiftConsistency",
+    "VirtualAdversarialConsistency",
     "SupervisedAdversarialAutoencoder",
     "load_model",
 ]

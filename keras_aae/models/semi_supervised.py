@@ -42,10 +42,12 @@ class SemiSupervisedAdversarialAutoencoder(CategoricalAdversarialAutoencoder):
         prior: The style's prior (name, config or object).
         num_classes: Int >= 2, the number of classes.
         classification_weight: Non-negative weight of the cross-entropy.
-        consistency: None (the paper's model) or a
-            `keras_aae.models.ShiftConsistency` (or its config): beyond the
-            paper, `q(y|x)` is also pulled towards itself under small shifts
-            and noise, on every image of the batch.
+        consistency: None (the paper's model), a
+            `keras_aae.models.ShiftConsistency` or a
+            `keras_aae.models.VirtualAdversarialConsistency` (or its
+            config): beyond the paper, `q(y|x)` is also pulled towards
+            itself under small shifts and noise, or under VAT's
+            perturbations, on every image of the batch.
         **kwargs: The other `AdversarialAutoencoder` arguments.
 
     Raises:
@@ -184,8 +186,14 @@ class SemiSupervisedAdversarialAutoencoder(CategoricalAdversarialAutoencoder):
 
     def _perturbed_probabilities(self, x, consistency_draws):
         """`q(y|x)` of `x` perturbed by the consistency option."""
-        perturbed = self.consistency.perturb(x, consistency_draws)
-        codes = ops.cast(self.encoder(perturbed, training=True), "float32")
+        perturbed = self.consistency.perturb(
+            x, consistency_draws, self._training_class_probabilities
+        )
+        return self._training_class_probabilities(perturbed)
+
+    def _training_class_probabilities(self, x):
+        """`q(y|x)` of `x` as in training, as float32."""
+        codes = ops.cast(self.encoder(x, training=True), "float32")
         return codes[:, : self.num_classes]
 
     def _training_codes(self, x, posterior_uniforms):

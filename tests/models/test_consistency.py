@@ -94,17 +94,71 @@ def test_bad_arguments_are_refused(kwargs, words):
         keras_aae.ShiftConsistency(**kwargs)
 
 
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"weight": -1.0}, "weight=-1.0"),
+        ({"epsilon": 0.0}, "epsilon=0.0"),
+        ({"xi": -0.1}, "xi=-0.1"),
+        ({"power_iterations": 0}, "power_iterations=0"),
+    ],
+)
+def test_bad_virtual_adversarial_arguments_are_refused(kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        keras_aae.VirtualAdversarialConsistency(**kwargs)
+
+
+def test_the_virtual_adversarial_option_round_trips_its_config():
+    option = keras_aae.VirtualAdversarialConsistency(
+        weight=0.5, epsilon=1.5, xi=0.2, power_iterations=2, labeled=True
+    )
+    restored = consistency_lib.get(keras.saving.serialize_keras_object(option))
+    assert isinstance(restored, keras_aae.VirtualAdversarialConsistency)
+    assert restored.get_config() == option.get_config()
+    assert repr(restored) == repr(option)
+
+
+def test_the_virtual_adversarial_direction_moves_q_y_x_most():
+    # A fixed softmax classifier: VAT's perturbation, of norm epsilon per
+    # image, must change q(y|x) more than random moves of the same norm.
+    rng = np.random.default_rng(0)
+    weights = tf.constant(rng.normal(size=(64, 10)), "float32")
+
+    def classify(images):
+        return tf.nn.softmax(tf.reshape(images, (-1, 64)) @ weights)
+
+    x = tf.constant(rng.random((200, 8, 8, 1)), "float32")
+    option = keras_aae.VirtualAdversarialConsistency(epsilon=0.5, xi=0.05)
+    draws = option.draws(x, keras.random.SeedGenerator(1))
+    moved = option.perturb(x, draws, classify)
+    norms = np.sqrt(np.sum(np.square(moved - x), axis=(1, 2, 3)))
+    # float32 differences of pixels near 1: a few 1e-4 off.
+    np.testing.assert_allclose(norms, 0.5, rtol=2e-3)
+    random = x + 0.5 * draws["normals"] / np.sqrt(
+        np.sum(np.square(draws["normals"]), axis=(1, 2, 3), keepdims=True)
+    )
+    clean = classify(x)
+    adversarial = float(option.divergence(clean, classify(moved)))
+    by_chance = float(option.divergence(clean, classify(random)))
+    assert adversarial > 3 * by_chance
+
+
 def test_a_model_refuses_another_type():
     with pytest.raises(TypeError, match="consistency='shifts'"):
         build_variant("semi_supervised", latent_dim=3, consistency="shifts")
 
 
-def test_unlabeled_images_alone_train_the_classifier_through_it(digits):
+@pytest.mark.parametrize(
+    "option",
+    [keras_aae.ShiftConsistency(), keras_aae.VirtualAdversarialConsistency()],
+    ids=repr,
+)
+def test_unlabeled_images_alone_train_the_classifier_through_it(digits, option):
     x = tf.constant(digits[0][:64])
     unlabeled = tf.fill((64,), -1)
-    for option, moves in ((None, False), (keras_aae.ShiftConsistency(), True)):
+    for choice, moves in ((None, False), (option, True)):
         model = build_variant(
-            "semi_supervised", latent_dim=3, consistency=option
+            "semi_supervised", latent_dim=3, consistency=choice
         )
         model.compile()
         before = snapshot(model.encoder)
@@ -114,8 +168,15 @@ def test_unlabeled_images_alone_train_the_classifier_through_it(digits):
         assert ("consistency_loss" in logged) == moves
 
 
-def test_fit_logs_it_and_a_saved_model_keeps_it(digits, tmp_path):
-    option = keras_aae.ShiftConsistency(weight=2.0, max_shift=1)
+@pytest.mark.parametrize(
+    "option",
+    [
+        keras_aae.ShiftConsistency(weight=2.0, max_shift=1),
+        keras_aae.VirtualAdversarialConsistency(weight=2.0, epsilon=1.0),
+    ],
+    ids=repr,
+)
+def test_fit_logs_it_and_a_saved_model_keeps_it(digits, tmp_path, option):
     model = build_variant("semi_supervised", latent_dim=3, consistency=option)
     model.compile(jit_compile=False)
     ds = variants.training_dataset(
