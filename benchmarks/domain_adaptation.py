@@ -18,10 +18,11 @@ same number of steps:
 - `aae_no_prior`: the same with `adversarial_weight=0` (no prior matching:
   reconstruction, classification and the domain discriminator), to measure
   what matching each domain to the prior adds;
-- `aae_consistency`: the AAE with `keras_aae.ShiftConsistency()` (beyond
-  the paper): its `q(y|x)` of every image, source or target, kept under
-  shifts of up to two pixels and noise 0.3, the source labels read on
-  shifted copies.
+- `aae_consistency`: the AAE with `keras_aae.ShiftConsistency(labeled=False)`
+  (beyond the paper): its `q(y|x)` of every image, source or target, kept
+  under shifts of up to two pixels and noise 0.3 (the source labels read
+  on the images themselves: on shifted copies, MNIST -> digits lost five
+  points, `benchmarks/README.md`).
 
 Target labels are used only to score. Printed: one `ROW` JSON line per run
 (source and target test accuracy), then a table of means and standard
@@ -182,7 +183,7 @@ def build(method, args, seed, total_steps, input_shape, k=10):
             discriminator_noise=0.0,
             adversarial_weight=0.0 if method == "aae_no_prior" else 1.0,
             consistency=(
-                models.ShiftConsistency()
+                models.ShiftConsistency(labeled=False)
                 if method == "aae_consistency"
                 else None
             ),
