@@ -20,6 +20,8 @@ import tensorflow as tf
 from keras import ops
 
 from keras_aae._validation import check_non_negative_number
+from keras_aae._validation import check_positive_int
+from keras_aae._validation import check_positive_number
 
 _EPSILON = 1e-7
 
@@ -37,8 +39,36 @@ def _check_shift(max_shift):
     return max_shift
 
 
+class Consistency:
+    """What the consistency options share: the divergence they add to the
+    classification phase, their config and their `repr`.
+
+    A subclass sets `weight` and `labeled` and defines `draws(x,
+    seed_generator)`, `perturb(x, draws, classify)` and `get_config()`.
+
+    Example:
+
+    >>> isinstance(ShiftConsistency(), Consistency)
+    True
+    """
+
+    def divergence(self, clean, perturbed):
+        """`weight` times the mean KL divergence from `clean` (held fixed)
+        to `perturbed` class probabilities, both `(n, num_classes)`."""
+        return self.weight * _mean_kl(ops.stop_gradient(clean), perturbed)
+
+    @classmethod
+    def from_config(cls, config):
+        """Creates the option from the output of `get_config`."""
+        return cls(**config)
+
+    def __repr__(self):
+        settings = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({settings})"
+
+
 @keras.saving.register_keras_serializable(package="keras_aae")
-class ShiftConsistency:
+class ShiftConsistency(Consistency):
     """Consistency of `q(y|x)` under shifts and noise (an option of
     `SemiSupervisedAdversarialAutoencoder`, beyond the paper).
 
@@ -113,11 +143,6 @@ class ShiftConsistency:
         shifted = _shift_images(x, rows, cols)
         return shifted + self.noise * ops.cast(draws["normals"], "float32")
 
-    def divergence(self, clean, perturbed):
-        """`weight` times the mean KL divergence from `clean` (held fixed)
-        to `perturbed` class probabilities, both `(n, num_classes)`."""
-        return self.weight * _mean_kl(ops.stop_gradient(clean), perturbed)
-
     def get_config(self):
         """The constructor's arguments, JSON-ready."""
         return {
@@ -126,15 +151,6 @@ class ShiftConsistency:
             "noise": self.noise,
             "labeled": self.labeled,
         }
-
-    @classmethod
-    def from_config(cls, config):
-        """Creates the option from the output of `get_config`."""
-        return cls(**config)
-
-    def __repr__(self):
-        settings = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"ShiftConsistency({settings})"
 
 
 def _mean_kl(target, predicted):
@@ -153,7 +169,7 @@ def _unit_directions(d):
 
 
 @keras.saving.register_keras_serializable(package="keras_aae")
-class VirtualAdversarialConsistency:
+class VirtualAdversarialConsistency(Consistency):
     """Consistency of `q(y|x)` under virtual adversarial perturbations (an
     option of `SemiSupervisedAdversarialAutoencoder`, beyond the paper).
 
@@ -194,23 +210,11 @@ class VirtualAdversarialConsistency:
         labeled=False,
     ):
         self.weight = check_non_negative_number(weight, "weight")
-        for name, value in (("epsilon", epsilon), ("xi", xi)):
-            if check_non_negative_number(value, name) == 0:
-                raise ValueError(
-                    f"`{name}` must be positive. Received: {name}={value!r}"
-                )
-        self.epsilon = float(epsilon)
-        self.xi = float(xi)
-        if (
-            isinstance(power_iterations, bool)
-            or not isinstance(power_iterations, int)
-            or power_iterations < 1
-        ):
-            raise ValueError(
-                "`power_iterations` must be an int >= 1. Received: "
-                f"power_iterations={power_iterations!r}"
-            )
-        self.power_iterations = power_iterations
+        self.epsilon = check_positive_number(epsilon, "epsilon")
+        self.xi = check_positive_number(xi, "xi")
+        self.power_iterations = check_positive_int(
+            power_iterations, "power_iterations"
+        )
         self.labeled = bool(labeled)
 
     def draws(self, x, seed_generator):
@@ -253,11 +257,6 @@ class VirtualAdversarialConsistency:
             )
         return x + self.epsilon * direction
 
-    def divergence(self, clean, perturbed):
-        """`weight` times the mean KL divergence from `clean` (held fixed)
-        to `perturbed` class probabilities, both `(n, num_classes)`."""
-        return self.weight * _mean_kl(ops.stop_gradient(clean), perturbed)
-
     def get_config(self):
         """The constructor's arguments, JSON-ready."""
         return {
@@ -267,15 +266,6 @@ class VirtualAdversarialConsistency:
             "power_iterations": self.power_iterations,
             "labeled": self.labeled,
         }
-
-    @classmethod
-    def from_config(cls, config):
-        """Creates the option from the output of `get_config`."""
-        return cls(**config)
-
-    def __repr__(self):
-        settings = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"VirtualAdversarialConsistency({settings})"
 
 
 def _shift_images(x, rows, cols):
@@ -288,9 +278,6 @@ def _shift_images(x, rows, cols):
     col_index = ops.arange(width, dtype="int32")[None, :] + pad - cols[:, None]
     picked = ops.take_along_axis(padded, row_index[:, :, None, None], axis=1)
     return ops.take_along_axis(picked, col_index[:, None, :, None], axis=2)
-
-
-OPTIONS = (ShiftConsistency, VirtualAdversarialConsistency)
 
 
 def get(identifier):
@@ -312,11 +299,11 @@ def get(identifier):
     >>> get(None) is None
     True
     """
-    if identifier is None or isinstance(identifier, OPTIONS):
+    if identifier is None or isinstance(identifier, Consistency):
         return identifier
     if isinstance(identifier, dict):
         option = keras.saving.deserialize_keras_object(identifier)
-        if isinstance(option, OPTIONS):
+        if isinstance(option, Consistency):
             return option
     raise TypeError(
         "`consistency` must be a ShiftConsistency, a "
