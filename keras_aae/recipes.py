@@ -394,6 +394,29 @@ RECIPES = {
             "instance noise 0.5 on the discriminator, no sample adversary."
         ),
     ),
+    "consistent_domain_adaptation": Recipe(
+        "domain_adaptation",
+        10,
+        hidden=(256, 256),
+        batch_size=100,
+        model_arguments={
+            "posterior": keras.saving.serialize_keras_object(
+                posteriors.UniversalPosterior(input_noise=0.3)
+            ),
+            "discriminator_steps": 1,
+            "discriminator_noise": 0.0,
+            "consistency": keras.saving.serialize_keras_object(
+                models.ShiftConsistency(labeled=False)
+            ),
+        },
+        epochs=5,
+        description=(
+            "Domain adaptation as benchmarks/domain_adaptation.py measures "
+            "it (method aae_consistency): a 10-D style, 2x256 MLPs, input "
+            "noise 0.3, q(y|x) of both domains consistent under shifts of up "
+            "to 2 pixels and noise 0.3."
+        ),
+    ),
     "fast_anomaly": Recipe(
         "unsupervised",
         8,

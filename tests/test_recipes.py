@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import pytest
 
+from keras_aae import data
 from keras_aae import models
 from keras_aae import posteriors
 from keras_aae import recipes
@@ -54,7 +55,16 @@ def test_recipe_trains_and_round_trips(name, tmp_path):
         SHAPE, recipe.steps_per_epoch(len(x)), seed=0, jit_compile=False
     )
     before = [w.numpy().copy() for w in model.encoder.weights]
-    history = model.fit(recipe.dataset(x, y, seed=0), epochs=1, verbose=0)
+    extra = {}
+    if recipe.variant == "domain_adaptation":
+        # Unlabeled target images beside the labeled source.
+        extra = {
+            "target_images": _digits_like(seed=1)[0],
+            "order": data.EpochOrder(seed=0),
+        }
+    history = model.fit(
+        recipe.dataset(x, y, seed=0, **extra), epochs=1, verbose=0
+    )
     assert np.isfinite(history.history["loss"][-1])
     after = model.encoder.weights
     assert any(

@@ -32,6 +32,7 @@ VARIANT_NAMES = (
     "unsupervised",
 )
 RECIPE_NAMES = (
+    "consistent_domain_adaptation",
     "consistent_semi_supervised",
     "fast_anomaly",
     "fast_clustering",
