@@ -329,11 +329,16 @@ RECIPES = {
         "semi_supervised",
         10,
         "Section 5 beyond the paper: fast_semi_supervised with q(y|x) "
-        "consistent under shifts of up to 2 pixels and noise 0.3.",
+        "consistent under shifts of up to 2 pixels and noise 0.3, the "
+        "labels read on the images themselves.",
         num_labels=100,
         extra_model_arguments={
+            # Labels read on shifted copies too (labeled=True): 100-label
+            # test error 6.00 % after 3 epochs, against 4.06 % here.
             "consistency": keras.saving.serialize_keras_object(
-                models.ShiftConsistency(weight=1.0, max_shift=2, noise=0.3)
+                models.ShiftConsistency(
+                    weight=1.0, max_shift=2, noise=0.3, labeled=False
+                )
             )
         },
     ),

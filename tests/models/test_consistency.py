@@ -72,7 +72,7 @@ def test_divergence_is_zero_for_equal_posteriors_and_weighted():
 
 def test_the_option_round_trips_its_config():
     option = keras_aae.ShiftConsistency(
-        weight=2.5, max_shift=3, noise=0.1, labeled=False
+        weight=2.5, max_shift=3, noise=0.1, labeled=True
     )
     restored = consistency_lib.get(keras.saving.serialize_keras_object(option))
     assert restored.get_config() == option.get_config()
