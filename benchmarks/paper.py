@@ -39,6 +39,7 @@ import argparse
 import csv
 import json
 import os
+import shlex
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -303,6 +304,9 @@ def ship(args, model, recipe):
         for r in rows[:: max(1, len(rows) // 12)] + rows[-1:]
     )
     recipe_flag = f" --recipe {args.recipe}" if args.recipe else ""
+    # `--set` changes too, quoted for the shell, so the card's command
+    # trains the model it describes.
+    recipe_flag += "".join(f" --set {shlex.quote(item)}" for item in args.set)
     text = f"""# {args.ship}
 
 The encoder of a `{type(model).__name__}` (Makhzani et al., 2015) trained
