@@ -19,12 +19,13 @@ import sys as _sys
 # The package is written for Keras 3 on the TensorFlow backend.
 _os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
-__version__ = "0.7.0"
+__version__ = "0.8.0"
 
 __all__ = [
     "AdversarialAutoencoder",
     "CategoricalAdversarialAutoencoder",
     "CategoricalPrior",
+    "ClusterBalance",
     "ClusteringAdversarialAutoencoder",
     "ConcatenatedPrior",
     "DeterministicPosterior",
@@ -79,6 +80,7 @@ def _import_api():
     from keras_aae.callbacks import SampleGrid
     from keras_aae.models import AdversarialAutoencoder
     from keras_aae.models import CategoricalAdversarialAutoencoder
+    from keras_aae.models import ClusterBalance
     from keras_aae.models import ClusteringAdversarialAutoencoder
     from keras_aae.models import DimensionalityReductionAdversarialAutoencoder
     from keras_aae.models import DomainAdaptationAdversarialAutoencoder

@@ -348,6 +348,24 @@ RECIPES = {
         "Section 6 on a CPU budget: 2x1000 MLPs, Adam, 16 clusters.",
         num_classes=16,
     ),
+    "consistent_clustering": _fast(
+        "clustering",
+        5,
+        "Section 6 beyond the paper: fast_clustering with q(y|x) "
+        "consistent under shifts of up to 2 pixels and noise 0.3, and every "
+        "cluster kept in use (the entropy of the batch's mean q(y|x)).",
+        num_classes=16,
+        extra_model_arguments={
+            # Either alone collapses: the consistency to 2 clusters, the
+            # paper's model to 4-5 within an epoch (benchmarks/README.md).
+            "consistency": keras.saving.serialize_keras_object(
+                models.ShiftConsistency(weight=1.0, max_shift=2, noise=0.3)
+            ),
+            "balance": keras.saving.serialize_keras_object(
+                models.ClusterBalance(weight=1.0)
+            ),
+        },
+    ),
     "fast_dimensionality_reduction": _fast(
         "dimensionality_reduction",
         2,
@@ -366,6 +384,15 @@ RECIPES = {
         "supervised",
         15,
         "Section 4 on a CPU budget: 15-D style, every label.",
+    ),
+    "independent_supervised": _fast(
+        "supervised",
+        15,
+        "Section 4 beyond the paper: fast_supervised on 2x256 MLPs with the "
+        "label shown to the discriminator, so the style is free of the "
+        "digit (figure 6).",
+        hidden=(256, 256),
+        extra_model_arguments={"independent_style": True},
     ),
     "showcase": Recipe(
         "unsupervised",

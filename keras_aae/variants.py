@@ -159,6 +159,8 @@ def build(
     decoder_input = latent_dim + (k if key == "supervised" else 0)
     decoder = networks.mlp_decoder(decoder_input, input_shape, **mlp)
     judged = latent_dim + (k + 1 if key == "label_informed" else 0)
+    if key == "supervised" and kwargs.get("independent_style"):
+        judged += k  # the one-hot label beside the style
     discriminator = networks.mlp_discriminator(judged, **judge)
     if key != "unsupervised":
         kwargs["num_classes"] = k

@@ -32,6 +32,7 @@ VARIANT_NAMES = (
     "unsupervised",
 )
 RECIPE_NAMES = (
+    "consistent_clustering",
     "consistent_domain_adaptation",
     "consistent_semi_supervised",
     "fast_anomaly",
@@ -40,6 +41,7 @@ RECIPE_NAMES = (
     "fast_label_informed",
     "fast_semi_supervised",
     "fast_supervised",
+    "independent_supervised",
     "likelihood",
     "paper_clustering",
     "paper_dimensionality_reduction",

@@ -28,6 +28,7 @@ from keras_aae.evaluation.judge import classifier_features
 from keras_aae.evaluation.judge import default_cache_dir
 from keras_aae.evaluation.judge import judge_classifier
 from keras_aae.evaluation.judge import sample_quality
+from keras_aae.evaluation.judge import style_transfer_accuracy
 from keras_aae.evaluation.judge import train_digit_classifier
 from keras_aae.evaluation.metrics import DEFAULT_PROBE_LABELS
 from keras_aae.evaluation.metrics import auroc

@@ -166,3 +166,46 @@ def sample_quality(classifier, samples, reference_images):
         "label_entropy": label_histogram_entropy(sample_labels, num_classes),
         "label_shares": [round(float(s), 4) for s in shares],
     }
+
+
+def style_transfer_accuracy(classifier, grid, labels=None):
+    """How often a classifier reads the label a style was decoded with.
+
+    The supervised AAE's promise (section 4, figure 6): decoding one
+    image's style with each label writes that label's digit. A style that
+    still carries its own digit decodes to that digit whatever the label.
+
+    Args:
+        classifier: A `keras.Model` returning class probabilities
+            (`judge_classifier`).
+        grid: Images `(n, num_labels, h, w, c)`, row `i` image `i`'s style,
+            column `j` decoded with `labels[j]`
+            (`SupervisedAdversarialAutoencoder.transfer_style`).
+        labels: The labels of the columns; defaults to `0..num_labels-1`.
+
+    Returns:
+        A dict: `style_transfer_accuracy` (share of all `n * num_labels`
+        images read as their column's label) and `per_label` (that share
+        for each column).
+
+    Example:
+
+    >>> # grid = model.transfer_style(test_images[:1000])
+    >>> # style_transfer_accuracy(judge, grid)["style_transfer_accuracy"]
+    """
+    grid = np.asarray(grid)
+    if grid.ndim != 5:
+        raise ValueError(
+            "`grid` must be (n, num_labels, height, width, channels). "
+            f"Received: shape {grid.shape}"
+        )
+    n, columns = grid.shape[:2]
+    labels = np.arange(columns) if labels is None else np.asarray(labels)
+    _, read = classifier_features(
+        classifier, grid.reshape((n * columns,) + grid.shape[2:])
+    )
+    hits = read.reshape(n, columns) == labels[None, :]
+    return {
+        "style_transfer_accuracy": float(hits.mean()),
+        "per_label": [round(float(h), 4) for h in hits.mean(axis=0)],
+    }

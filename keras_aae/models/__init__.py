@@ -15,11 +15,14 @@
   models' `q(y|x)` under small shifts and noise;
 - `VirtualAdversarialConsistency`: beyond the paper, the same under VAT's
   virtual adversarial perturbations;
+- `ClusterBalance`: beyond the paper, keeps the clustering model's clusters
+  in use;
 - `CodePart`: a slice of the code matched to a prior by a discriminator;
 - `load_model`: loads a `.keras` file with one clear error.
 """
 
 from keras_aae.models.adversarial_autoencoder import AdversarialAutoencoder
+from keras_aae.models.balance import ClusterBalance
 from keras_aae.models.categorical import CategoricalAdversarialAutoencoder
 from keras_aae.models.clustering import ClusteringAdversarialAutoencoder
 from keras_aae.models.code_part import CodePart
@@ -42,6 +45,7 @@ from keras_aae.models.supervised import SupervisedAdversarialAutoencoder
 __all__ = [
     "AdversarialAutoencoder",
     "CategoricalAdversarialAutoencoder",
+    "ClusterBalance",
     "ClusteringAdversarialAutoencoder",
     "CodePart",
     "DimensionalityReductionAdversarialAutoencoder",

@@ -1,11 +1,13 @@
 """Codes with a categorical part (Makhzani et al., 2015, sections 5-7)."""
 
 import keras
+from keras import ops
 
 from keras_aae import priors as priors_lib
 from keras_aae._validation import check_class_count
 from keras_aae._validation import check_keras_model
 from keras_aae.models import discriminator_steps as discriminator_steps_lib
+from keras_aae.models import draws
 from keras_aae.models.adversarial_autoencoder import AdversarialAutoencoder
 from keras_aae.models.code_part import CodePart
 
@@ -127,6 +129,27 @@ class CategoricalAdversarialAutoencoder(AdversarialAutoencoder):
         return priors_lib.ConcatenatedPrior(
             [self.categorical_prior, self.prior]
         )
+
+    def _training_codes(self, x, posterior_uniforms):
+        """Codes of `x` drawn from q(z|x) as in training, as float32."""
+        return self.posterior.training_codes(
+            lambda v: ops.cast(self.encoder(v, training=True), "float32"),
+            x,
+            *draws.standard_normals(posterior_uniforms),
+        )
+
+    def _training_class_probabilities(self, x):
+        """`q(y|x)` of `x` as in training, as float32."""
+        codes = ops.cast(self.encoder(x, training=True), "float32")
+        return codes[:, : self.num_categories]
+
+    def _perturbed_probabilities(self, x, consistency_draws):
+        """`q(y|x)` of `x` perturbed by the model's `consistency` option
+        (`keras_aae.models.consistency`)."""
+        perturbed = self.consistency.perturb(
+            x, consistency_draws, self._training_class_probabilities
+        )
+        return self._training_class_probabilities(perturbed)
 
     def predict_categories(self, x, batch_size=256):
         """Returns `q(y|x)`, the probabilities `(n, num_categories)`."""

@@ -2,10 +2,18 @@
 
 import keras
 import numpy as np
+import tensorflow as tf
+from keras import ops
 
 from keras_aae._validation import check_class_count
+from keras_aae.models import balance as balance_lib
+from keras_aae.models import consistency as consistency_lib
 from keras_aae.models.adversarial_autoencoder import AdversarialAutoencoder
 from keras_aae.models.categorical import CategoricalAdversarialAutoencoder
+
+# The phase the options add, and what it logs.
+PHASE = "consistency"
+BALANCE_LOGGED = "balance_loss"
 
 
 @keras.saving.register_keras_serializable(package="keras_aae")
@@ -25,6 +33,14 @@ class ClusteringAdversarialAutoencoder(CategoricalAdversarialAutoencoder):
         categorical_discriminator: Judges `y` `(n, num_clusters)`.
         prior: The style's prior.
         num_clusters: Int >= 2 (the paper: 16 and 30 on MNIST).
+        consistency: None (the paper's model), or, beyond the paper, a
+            `ShiftConsistency` or `VirtualAdversarialConsistency` (or its
+            config): `q(y|x)` pulled towards itself under small
+            perturbations in a phase of its own. Alone it collapses the
+            clusters; use it with `balance`.
+        balance: None (the paper's model), or, beyond the paper, a
+            `ClusterBalance` (or its config) in the same phase: every
+            cluster kept in use (`keras_aae.models.balance`).
         **kwargs: The other `AdversarialAutoencoder` arguments.
 
     Raises:
@@ -43,6 +59,16 @@ class ClusteringAdversarialAutoencoder(CategoricalAdversarialAutoencoder):
     """
 
     _CONFIG = AdversarialAutoencoder._CONFIG + ("num_clusters",)
+    _SERIALIZED = CategoricalAdversarialAutoencoder._SERIALIZED + (
+        "consistency",
+        "balance",
+    )
+    # `consistency` and `balance` came in 0.8.
+    _CONFIG_BEFORE = {
+        **CategoricalAdversarialAutoencoder._CONFIG_BEFORE,
+        "consistency": None,
+        "balance": None,
+    }
 
     def __init__(
         self,
@@ -52,6 +78,8 @@ class ClusteringAdversarialAutoencoder(CategoricalAdversarialAutoencoder):
         categorical_discriminator,
         prior="gaussian",
         num_clusters=16,
+        consistency=None,
+        balance=None,
         **kwargs,
     ):
         for name in ("num_classes", "classification_weight", "num_categories"):
@@ -71,7 +99,34 @@ class ClusteringAdversarialAutoencoder(CategoricalAdversarialAutoencoder):
             num_categories=check_class_count(num_clusters, "num_clusters"),
             **kwargs,
         )
+        self.consistency = consistency_lib.get(consistency)
+        self.balance = balance_lib.get(balance)
+        self._add_consistency_phase()
         self._end_init(ClusteringAdversarialAutoencoder)
+
+    def _add_consistency_phase(self):
+        """Adds the options' phase, optimizer and logs to this instance (a
+        model without them keeps the paper's three phases)."""
+        logged = self._option_logs()
+        if not logged:
+            return
+        self._PHASES = self._PHASES + (PHASE,)
+        self._DEFAULT_LEARNING_RATES = {
+            **self._DEFAULT_LEARNING_RATES,
+            PHASE: 1e-3,
+        }
+        setattr(self, f"{PHASE}_optimizer", None)
+        self._LOGGED = self._LOGGED + logged
+        for name in logged:
+            self.trackers[name] = keras.metrics.Mean(name=name)
+
+    def _option_logs(self):
+        """The names the set options log, in their order."""
+        options = (
+            (consistency_lib.LOGGED, self.consistency),
+            (BALANCE_LOGGED, self.balance),
+        )
+        return tuple(name for name, option in options if option is not None)
 
     def compile_from_config(self, config):
         # keras-aae 0.1 gave clustering models a classification optimizer
@@ -79,6 +134,64 @@ class ClusteringAdversarialAutoencoder(CategoricalAdversarialAutoencoder):
         config = dict(config)
         config.pop("classification_optimizer", None)
         super().compile_from_config(config)
+
+    def _phase_variables(self):
+        variables = super()._phase_variables()
+        if PHASE in self._PHASES:
+            variables[PHASE] = self.encoder.trainable_variables
+        return variables
+
+    def _draw_step_randomness(self, x, labels):
+        step_draws = super()._draw_step_randomness(x, labels)
+        if self.consistency is not None:
+            step_draws[consistency_lib.LOGGED] = self.consistency.draws(
+                x, self.seed_generator
+            )
+        return step_draws
+
+    def _train_phases(self, x, labels, step_draws):
+        results = super()._train_phases(x, labels, step_draws)
+        if PHASE in self._PHASES:
+            results.update(self._consistency_phase(x, step_draws))
+        return results
+
+    def _consistency_phase(self, x, step_draws):
+        """Beyond the paper, after section 6's phases: the encoder
+        minimizes the options' losses on `q(y|x)` (read through the
+        posterior, as in the reconstruction phase). Returns the logged
+        losses."""
+        variables = self._phase_variables()[PHASE]
+        with tf.GradientTape() as tape:
+            codes = self._training_codes(x, step_draws["posterior"])
+            probabilities = codes[:, : self.num_clusters]
+            logged = self._option_losses(
+                x, probabilities, step_draws.get(consistency_lib.LOGGED)
+            )
+            loss = ops.sum(ops.stack(list(logged.values())))
+        self._minimize(PHASE, tape, loss, variables)
+        return logged
+
+    def _option_losses(self, x, probabilities, consistency_draws):
+        """`{logged name: loss}` of the consistency and balance options."""
+        logged = {}
+        if self.consistency is not None:
+            logged[consistency_lib.LOGGED] = self.consistency.divergence(
+                probabilities,
+                self._perturbed_probabilities(x, consistency_draws),
+            )
+        if self.balance is not None:
+            logged[BALANCE_LOGGED] = self.balance.loss(probabilities)
+        return logged
+
+    def _test_results(self, x, labels):
+        results = super()._test_results(x, labels)
+        if PHASE in self._PHASES:
+            draws = None
+            if self.consistency is not None:
+                draws = self.consistency.draws(x, self.seed_generator)
+            probabilities = self._inference_codes(x)[:, : self.num_clusters]
+            results.update(self._option_losses(x, probabilities, draws))
+        return results
 
     @property
     def num_clusters(self):

@@ -25,6 +25,8 @@ from keras_aae._validation import check_positive_int
 from keras_aae._validation import check_positive_number
 
 _EPSILON = 1e-7
+# The name a model logs the divergence under.
+LOGGED = "consistency_loss"
 
 
 def _check_shift(max_shift):

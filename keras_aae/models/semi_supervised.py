@@ -9,13 +9,12 @@ from keras import ops
 from keras_aae._validation import check_class_count
 from keras_aae._validation import check_non_negative_number
 from keras_aae.models import consistency as consistency_lib
-from keras_aae.models import draws
 from keras_aae.models import losses
 from keras_aae.models.adversarial_autoencoder import AdversarialAutoencoder
 from keras_aae.models.categorical import CategoricalAdversarialAutoencoder
 from keras_aae.models.labels import int_labels
 
-CONSISTENCY_LOGGED = "consistency_loss"
+CONSISTENCY_LOGGED = consistency_lib.LOGGED
 
 
 @keras.saving.register_keras_serializable(package="keras_aae")
@@ -183,26 +182,6 @@ class SemiSupervisedAdversarialAutoencoder(CategoricalAdversarialAutoencoder):
                 probabilities, perturbed
             ),
         }
-
-    def _perturbed_probabilities(self, x, consistency_draws):
-        """`q(y|x)` of `x` perturbed by the consistency option."""
-        perturbed = self.consistency.perturb(
-            x, consistency_draws, self._training_class_probabilities
-        )
-        return self._training_class_probabilities(perturbed)
-
-    def _training_class_probabilities(self, x):
-        """`q(y|x)` of `x` as in training, as float32."""
-        codes = ops.cast(self.encoder(x, training=True), "float32")
-        return codes[:, : self.num_classes]
-
-    def _training_codes(self, x, posterior_uniforms):
-        """Codes of `x` drawn from q(z|x) as in training, as float32."""
-        return self.posterior.training_codes(
-            lambda v: ops.cast(self.encoder(v, training=True), "float32"),
-            x,
-            *draws.standard_normals(posterior_uniforms),
-        )
 
     def _classification_results(self, x, labels, step_draws):
         """Runs the classification phase; returns what it logs."""

@@ -2,6 +2,7 @@
 
 import keras
 import numpy as np
+import pytest
 
 from helpers import rng
 from keras_aae import data
@@ -47,3 +48,28 @@ def test_mnist_judge_is_a_convolutional_network_that_reads_digits(mnist_dir):
     )
     assert quality["frechet_distance"] < noise["frechet_distance"] / 5
     assert quality["label_entropy"] > 2.1
+
+
+def test_style_transfer_accuracy_tells_a_grid_that_writes_its_labels(
+    digits_splits, tmp_path
+):
+    (x_train, y_train), (x_test, y_test) = digits_splits
+    judge = evaluation.judge_classifier(
+        x_train, y_train, "digits", str(tmp_path)
+    )
+    # Column j holds a real test image of digit j: the grid a perfect
+    # style transfer writes; every column the row's own image: the grid of
+    # a style that carries its digit.
+    by_digit = np.stack([x_test[y_test == j][:20] for j in range(10)], axis=1)
+    own = np.repeat(x_test[:20, None], 10, axis=1)
+    written = evaluation.style_transfer_accuracy(judge, by_digit)
+    ignored = evaluation.style_transfer_accuracy(judge, own)
+    assert written["style_transfer_accuracy"] > 0.85
+    assert ignored["style_transfer_accuracy"] < 0.2
+    assert len(written["per_label"]) == 10
+    shifted = evaluation.style_transfer_accuracy(
+        judge, by_digit[:, :3], labels=[1, 2, 3]
+    )
+    assert shifted["style_transfer_accuracy"] < 0.2
+    with pytest.raises(ValueError, match=r"Received: shape \(20, 8, 8, 1\)"):
+        evaluation.style_transfer_accuracy(judge, by_digit[:, 0])
