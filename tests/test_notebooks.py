@@ -74,6 +74,7 @@ RUNS = {
             # The trained models' section: the shipped encoders, served by TF.
             "mnist-semi100: test error",
             "mnist-cluster16: clustering error",
+            "mnist-supervised: figure 6",
         ],
         "label_informed.png styles.png embedding.png",
     ),
