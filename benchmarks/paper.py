@@ -118,7 +118,9 @@ def row_recipe(args):
         field, _, value = item.partition("=")
         value = json.loads(value)
         if field == "model_arguments":
-            value = {**recipe.model_arguments, **value}
+            # On top of the row's own (a `prior`), not in their place.
+            kept = fixed.get("model_arguments", recipe.model_arguments)
+            value = {**kept, **value}
         fixed[field] = value
     return recipe.replace(**fixed)
 
@@ -331,6 +333,12 @@ def ship(args, model, recipe):
     # trains the model it describes.
     recipe_flag += "".join(f" --set {shlex.quote(item)}" for item in args.set)
     what = "encoder and decoder" if supervised else "encoder"
+    extra = json.loads(last["extra"])
+    used = (
+        f" ({extra['clusters_used']} of {extra['num_clusters']} clusters used)"
+        if "clusters_used" in extra
+        else ""
+    )
     usage = (
         _supervised_usage(args) if supervised else _encoder_usage(args, model)
     )
@@ -340,7 +348,7 @@ The {what} of a `{type(model).__name__}` (Makhzani et al., 2015) trained
 on MNIST by `keras-aae` {keras_aae.__version__} with the recipe
 `{args.recipe or ROWS[args.row][0]}` ({recipe.description.rstrip(".")}).
 
-**{last["figure"].replace("_", " ")}: {float(last["value"]):.4f}** on the MNIST
+**{last["figure"].replace("_", " ")}: {float(last["value"]):.4f}**{used} on the MNIST
 test set after {last["epoch"]} epochs, {float(last["hours"]):.2f} h of training
 on a {_machine()}.
 

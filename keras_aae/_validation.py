@@ -79,3 +79,30 @@ def check_keras_model(value, name):
             f"Received: {name}={value!r} of type {type(value).__name__}"
         )
     return value
+
+
+def check_option(identifier, option_type, name, expected):
+    """Returns a model option from None, an instance or its config dict.
+
+    Args:
+        identifier: None, an instance of `option_type`, or a dict produced
+            by `keras.saving.serialize_keras_object`.
+        option_type: The option's class (or a tuple of classes).
+        name: The argument's name, for the error.
+        expected: What the error says was expected, e.g. "a ClusterBalance".
+
+    Raises:
+        TypeError: If `identifier` is none of those.
+    """
+    import keras
+
+    if identifier is None or isinstance(identifier, option_type):
+        return identifier
+    if isinstance(identifier, dict):
+        option = keras.saving.deserialize_keras_object(identifier)
+        if isinstance(option, option_type):
+            return option
+    raise TypeError(
+        f"`{name}` must be {expected}, its config dict or None. "
+        f"Received: {name}={identifier!r} of type {type(identifier).__name__}"
+    )

@@ -15,6 +15,7 @@ import keras
 from keras import ops
 
 from keras_aae._validation import check_non_negative_number
+from keras_aae._validation import check_option
 
 _EPSILON = 1e-8
 
@@ -85,14 +86,6 @@ def get(identifier):
     >>> get(None) is None
     True
     """
-    if identifier is None or isinstance(identifier, ClusterBalance):
-        return identifier
-    if isinstance(identifier, dict):
-        option = keras.saving.deserialize_keras_object(identifier)
-        if isinstance(option, ClusterBalance):
-            return option
-    raise TypeError(
-        "`balance` must be a ClusterBalance, its config dict or None. "
-        f"Received: balance={identifier!r} of type "
-        f"{type(identifier).__name__}"
+    return check_option(
+        identifier, ClusterBalance, "balance", "a ClusterBalance"
     )

@@ -21,6 +21,7 @@ import tensorflow as tf
 from keras import ops
 
 from keras_aae._validation import check_non_negative_number
+from keras_aae._validation import check_option
 from keras_aae._validation import check_positive_int
 from keras_aae._validation import check_positive_number
 
@@ -303,15 +304,9 @@ def get(identifier):
     >>> get(None) is None
     True
     """
-    if identifier is None or isinstance(identifier, Consistency):
-        return identifier
-    if isinstance(identifier, dict):
-        option = keras.saving.deserialize_keras_object(identifier)
-        if isinstance(option, Consistency):
-            return option
-    raise TypeError(
-        "`consistency` must be a ShiftConsistency, a "
-        "VirtualAdversarialConsistency, its config dict or None. "
-        f"Received: consistency={identifier!r} of type "
-        f"{type(identifier).__name__}"
+    return check_option(
+        identifier,
+        Consistency,
+        "consistency",
+        "a ShiftConsistency, a VirtualAdversarialConsistency",
     )
