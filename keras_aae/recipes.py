@@ -355,6 +355,7 @@ RECIPES = {
         "consistent under shifts of up to 2 pixels and noise 0.3, and every "
         "cluster kept in use (the entropy of the batch's mean q(y|x)).",
         num_classes=16,
+        epochs=26,
         extra_model_arguments={
             # Either alone collapses: the consistency to 2 clusters, the
             # paper's model to 4-5 within an epoch (benchmarks/README.md).
@@ -392,6 +393,7 @@ RECIPES = {
         "label shown to the discriminator, so the style is free of the "
         "digit (figure 6).",
         hidden=(256, 256),
+        epochs=30,
         extra_model_arguments={"independent_style": True},
     ),
     "showcase": Recipe(
