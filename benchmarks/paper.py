@@ -42,6 +42,7 @@ import csv
 import json
 import os
 import shlex
+import shutil
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -316,8 +317,6 @@ def ship(args, model, recipe):
     supervised = isinstance(model, keras_aae.SupervisedAdversarialAutoencoder)
     if supervised:
         export.export_decoder(model, os.path.join(dest, "decoder"))
-        import shutil
-
         shutil.copy(
             os.path.join(args.out, "styles.png"),
             os.path.join(dest, "styles.png"),

@@ -97,13 +97,12 @@ class SupervisedAdversarialAutoencoder(AdversarialAutoencoder):
         return self.latent_dim + self.num_classes
 
     def _discriminator_input_dim(self, part):
-        return part.size + self.num_classes * self.independent_style
+        if self.independent_style:
+            return part.size + self.num_classes
+        return part.size
 
     def _discriminator_input(self, part, z, labels):
-        if not self.independent_style:
-            return z
-        one_hot = ops.one_hot(labels, self.num_classes)
-        return ops.concatenate([z, ops.cast(one_hot, z.dtype)], axis=1)
+        return self._beside_label(z, labels) if self.independent_style else z
 
     def _labels(self, y):
         if y is None:
@@ -118,6 +117,10 @@ class SupervisedAdversarialAutoencoder(AdversarialAutoencoder):
         return (0, self.num_classes - 1)
 
     def _decoder_input(self, codes, labels):
+        return self._beside_label(codes, labels)
+
+    def _beside_label(self, codes, labels):
+        """`codes` followed by the one-hot `labels`, in the codes' dtype."""
         one_hot = ops.one_hot(labels, self.num_classes)
         return ops.concatenate([codes, ops.cast(one_hot, codes.dtype)], axis=1)
 
