@@ -100,7 +100,7 @@ def run_anomaly(splits, args):
         held = {"train": (x[keep], y[keep])}
         model, _ = train("unsupervised", held, 8, 10, None, args)
         results[digit] = evaluation.held_out_class_auroc(
-            model, x_test, y_test, digit
+            model, x_test, y_test, digit, x[keep]
         )
     args.epochs = epochs
     row = {
@@ -109,12 +109,12 @@ def run_anomaly(splits, args):
         "reconstruction": {
             d: round(r["reconstruction"], 3) for d, r in results.items()
         },
-        "latent": {d: round(r["latent"], 3) for d, r in results.items()},
+        "combined": {d: round(r["combined"], 3) for d, r in results.items()},
         "mean_reconstruction": round(
             float(np.mean([r["reconstruction"] for r in results.values()])), 3
         ),
-        "mean_latent": round(
-            float(np.mean([r["latent"] for r in results.values()])), 3
+        "mean_combined": round(
+            float(np.mean([r["combined"] for r in results.values()])), 3
         ),
         "epochs": args.anomaly_epochs,
         "train_seconds": round(time.perf_counter() - start, 1),

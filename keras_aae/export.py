@@ -47,6 +47,41 @@ def input_spec(network, name):
     return tf.TensorSpec(shape, tf.float32, name=name)
 
 
+def write_endpoints(path, endpoints, extra_files=None):
+    """Writes a SavedModel serving `endpoints`, atomically.
+
+    The folder appears atomically: an existing export at `path` is replaced
+    only once the new one is complete.
+
+    Args:
+        path: Folder to write.
+        endpoints: Dict of signature name to `(fn, input_signature)`; each
+            `fn` takes the signature's tensors and returns a dict of named
+            outputs. `serving_default` is what TF Serving calls by default.
+        extra_files: Optional dict of file name to text, written into the
+            folder with the SavedModel (and so appearing with it).
+
+    Returns:
+        `path`.
+
+    Example:
+
+    >>> # write_endpoints("out", {"serving_default": decoder_endpoint(net)})
+    """
+    archive = keras.export.ExportArchive()
+    # No `archive.track(network)`: the endpoints capture the weights
+    # themselves, and tracking them as well stores every weight twice
+    # (keras-team/keras#23553: twice the files, twice the memory served).
+    for name, (fn, signature) in endpoints.items():
+        archive.add_endpoint(name=name, fn=fn, input_signature=signature)
+    with atomic_path(path) as tmp:
+        archive.write_out(tmp, verbose=False)
+        for name, text in (extra_files or {}).items():
+            with open(os.path.join(tmp, name), "w") as f:
+                f.write(text)
+    return os.fspath(path)
+
+
 def export_network(
     network,
     path,
@@ -57,9 +92,6 @@ def export_network(
     extra_endpoints=None,
 ):
     """Writes one network as a SavedModel with a named signature.
-
-    The folder appears atomically: an existing export at `path` is replaced
-    only once the new one is complete.
 
     Args:
         network: A built `keras.Model` with one input and one output.
@@ -83,19 +115,51 @@ def export_network(
     def serve(inputs):
         return {output_name: fn(inputs)}
 
-    archive = keras.export.ExportArchive()
-    # No `archive.track(network)`: the endpoints capture the weights
-    # themselves, and tracking them as well stores every weight twice
-    # (keras-team/keras#23553: twice the files, twice the memory served).
-    archive.add_endpoint(name=SIGNATURE, fn=serve, input_signature=[spec])
-    for name, (extra_fn, signature) in (extra_endpoints or {}).items():
-        archive.add_endpoint(name=name, fn=extra_fn, input_signature=signature)
-    with atomic_path(path) as tmp:
-        archive.write_out(tmp, verbose=False)
-        for name, text in (extra_files or {}).items():
-            with open(os.path.join(tmp, name), "w") as f:
-                f.write(text)
-    return os.fspath(path)
+    endpoints = {SIGNATURE: (serve, [spec]), **(extra_endpoints or {})}
+    return write_endpoints(path, endpoints, extra_files)
+
+
+def decoder_endpoint(network):
+    """`(fn, signature)` serving `codes -> {"images"}` with a decoder."""
+
+    def decode(codes):
+        return {"images": network(codes, training=False)}
+
+    return decode, [input_spec(network, "codes")]
+
+
+def _mean_codes(network, posterior):
+    def codes(images):
+        outputs = tf.cast(network(images, training=False), tf.float32)
+        return outputs if posterior is None else posterior.mean(outputs)
+
+    return codes
+
+
+def encoder_endpoint(network, posterior=None):
+    """`(fn, signature)` serving `images -> {"codes"}`: the posterior's mean
+    (paper section 2.1), or the encoder's output without a posterior."""
+    codes = _mean_codes(network, posterior)
+    return (lambda images: {"codes": codes(images)}), [
+        input_spec(network, "images")
+    ]
+
+
+def classifier_endpoint(network, num_classes):
+    """`(fn, signature)` serving `images -> {"probabilities"}`, the first
+    `num_classes` outputs of a categorical encoder, q(y|x)."""
+
+    def classify(images):
+        outputs = network(images, training=False)[:, :num_classes]
+        return {"probabilities": tf.cast(outputs, tf.float32)}
+
+    return classify, [input_spec(network, "images")]
+
+
+def prior_file(prior):
+    """`{PRIOR_FILE: json}` of a prior, written beside a decoder."""
+    config = keras.saving.serialize_keras_object(prior)
+    return {PRIOR_FILE: json.dumps(config)}
 
 
 def export_decoder(model, path):
@@ -114,14 +178,12 @@ def export_decoder(model, path):
     """
     extra = None
     if hasattr(model, "decoder_prior"):
-        config = keras.saving.serialize_keras_object(model.decoder_prior)
-        extra = {PRIOR_FILE: json.dumps(config)}
-    return export_network(
-        _network(model, "decoder"), path, "codes", "images", extra_files=extra
-    )
+        extra = prior_file(model.decoder_prior)
+    endpoint = decoder_endpoint(_network(model, "decoder"))
+    return write_endpoints(path, {SIGNATURE: endpoint}, extra)
 
 
-def _posterior_sampler(encoder, posterior):
+def sampler_endpoint(encoder, posterior):
     """`sample(images, seed) -> {"codes"}`: codes drawn from q(z|x) with
     TensorFlow's stateless Gaussians (the same seed, the same codes)."""
 
@@ -182,17 +244,10 @@ def export_encoder(model, path, samples=False):
             "`samples=True` needs a model with a posterior. Received: "
             f"a {type(model).__name__} without one"
         )
-    fn = None
-    if posterior is not None:
-        fn = lambda images: posterior.mean(  # noqa: E731
-            tf.cast(network(images, training=False), tf.float32)
-        )
-    extra = None
+    endpoints = {SIGNATURE: encoder_endpoint(network, posterior)}
     if samples:
-        extra = {SAMPLE_SIGNATURE: _posterior_sampler(network, posterior)}
-    return export_network(
-        network, path, "images", "codes", fn=fn, extra_endpoints=extra
-    )
+        endpoints[SAMPLE_SIGNATURE] = sampler_endpoint(network, posterior)
+    return write_endpoints(path, endpoints)
 
 
 def export_classifier(model, path):
@@ -224,13 +279,8 @@ def export_classifier(model, path):
             "(semi-supervised, domain adaptation). Received: "
             f"{type(model).__name__}"
         )
-    network = model.encoder
-
-    def fn(images):
-        outputs = network(images, training=False)[:, :num_classes]
-        return tf.cast(outputs, tf.float32)
-
-    return export_network(network, path, "images", "probabilities", fn=fn)
+    endpoint = classifier_endpoint(model.encoder, num_classes)
+    return write_endpoints(path, {SIGNATURE: endpoint})
 
 
 def export_model(model, directory, samples=None):

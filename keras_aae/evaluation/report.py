@@ -10,10 +10,10 @@ import numpy as np
 
 from keras_aae import data
 from keras_aae import models
+from keras_aae import scores
 from keras_aae.evaluation import judge
 from keras_aae.evaluation import metrics
 from keras_aae.evaluation.figures import variant_figures
-from keras_aae.evaluation.parzen import latent_log_density
 from keras_aae.evaluation.parzen import parzen_evaluation
 
 
@@ -23,16 +23,47 @@ def reconstruction_mse(model, images, batch_size=256):
     return metrics.reconstruction_errors(images, reconstructions)["mse"]
 
 
-def anomaly_scores(model, images, batch_size=256):
-    """Anomaly scores of images: higher means more anomalous.
+def anomaly_scores(model, images, normal_images, batch_size=256):
+    """Every `keras_aae.scores` score of images, higher meaning more
+    anomalous, each fitted on `normal_images` (the training images).
+
+    Args:
+        model: A trained model that reconstructs images alone.
+        images: Images to score.
+        normal_images: Normal images the scores are fitted on (up to
+            `MAX_FIT_IMAGES` of them, evenly spaced).
+        batch_size: Positive int.
 
     Returns:
-        A dict of float64 arrays `(n,)`: `reconstruction` (the per-image MSE)
-        and `latent` (minus the prior's log density at the image's code).
+        A dict of float arrays `(n,)` by score name (`keras_aae.scores.SCORES`:
+        `reconstruction`, `code_density`, `combined`).
+
+    Example:
+
+    >>> # anomaly_scores(model, x_test, x_train)["combined"]
     """
-    encode = lambda x: model.encode(x, batch_size=batch_size)  # noqa: E731
-    decode = lambda z: model.decode(z, batch_size=batch_size)  # noqa: E731
-    return _codec_anomaly_scores(encode, decode, model.prior, images)
+    fitted = fit_scores(
+        *model.codes_and_errors(_spaced(normal_images), batch_size)
+    )
+    codes, errors = model.codes_and_errors(images, batch_size)
+    return {name: np.asarray(s(codes, errors)) for name, s in fitted.items()}
+
+
+# Fitting a 40-component mixture on more codes takes long and changes little.
+MAX_FIT_IMAGES = 20000
+
+
+def _spaced(images):
+    step = max(1, -(-len(images) // MAX_FIT_IMAGES))
+    return images[::step]
+
+
+def fit_scores(codes, errors):
+    """Each `keras_aae.scores` score, fitted on normal images' codes and
+    per-image reconstruction errors; a dict by name."""
+    return {
+        name: scores.get(name).fit(codes, errors) for name in scores.SCORES
+    }
 
 
 def _kmeans_clusters(codes, num_clusters, seed):
@@ -186,7 +217,7 @@ def evaluate(
     return result
 
 
-def held_out_class_auroc(model, images, labels, held_out):
+def held_out_class_auroc(model, images, labels, held_out, train_images):
     """AUROC of anomaly scores for one held-out class (seed 001's use case).
 
     The model was trained without class `held_out`; its test images are the
@@ -197,15 +228,17 @@ def held_out_class_auroc(model, images, labels, held_out):
         images: Test images.
         labels: Their labels.
         held_out: The class left out of training.
+        train_images: The images it was trained on (the scores are fitted
+            on them).
 
     Returns:
-        A dict `{"reconstruction": auroc, "latent": auroc}`.
+        A dict of AUROC by score name (`anomaly_scores`).
     """
     (normal, _), (odd, _) = data.split_classes(images, labels, [held_out])
-    return _score_auroc(model, normal, odd)
+    return _score_auroc(model, normal, odd, train_images)
 
 
-def one_class_auroc(model, images, labels, normal_class):
+def one_class_auroc(model, images, labels, normal_class, train_images):
     """AUROC of anomaly scores for a model trained on one class only.
 
     The one-class protocol of AnoGAN (Schlegl et al., 2017) and OCGAN
@@ -217,24 +250,27 @@ def one_class_auroc(model, images, labels, normal_class):
         images: Test images.
         labels: Their labels.
         normal_class: The class the model was trained on.
+        train_images: The images it was trained on (the scores are fitted
+            on them).
 
     Returns:
-        A dict `{"reconstruction": auroc, "latent": auroc}`.
+        A dict of AUROC by score name (`anomaly_scores`).
 
     Example:
 
-    >>> # one_class_auroc(model, x_test, y_test, 3)["reconstruction"]
+    >>> # one_class_auroc(model, x_test, y_test, 3, x_train[y_train == 3])
     """
     (odd, _), (normal, _) = data.split_classes(images, labels, [normal_class])
-    return _score_auroc(model, normal, odd)
+    return _score_auroc(model, normal, odd, train_images)
 
 
-def _score_auroc(model, normal, odd):
-    normal_scores = anomaly_scores(model, normal)
-    odd_scores = anomaly_scores(model, odd)
+def _score_auroc(model, normal, odd, train_images):
+    scored = anomaly_scores(
+        model, np.concatenate([normal, odd]), train_images
+    )
     return {
-        name: metrics.auroc(normal_scores[name], odd_scores[name])
-        for name in normal_scores
+        name: metrics.auroc(values[: len(normal)], values[len(normal) :])
+        for name, values in scored.items()
     }
 
 
@@ -321,12 +357,16 @@ def evaluate_codec(
             classifier, samples, x_test
         )
     if anomalies is not None:
-        normal = _codec_anomaly_scores(
-            encode, decode, prior, x_test, test_codes
+        fitted = fit_scores(
+            *_codec_errors(
+                encode, decode, _spaced(x_train), _spaced(train_codes)
+            )
         )
-        odd = _codec_anomaly_scores(encode, decode, prior, anomalies)
+        normal = _codec_errors(encode, decode, x_test, test_codes)
+        odd = _codec_errors(encode, decode, anomalies)
         result["anomaly_auroc"] = {
-            name: metrics.auroc(normal[name], odd[name]) for name in normal
+            name: metrics.auroc(score(*normal), score(*odd))
+            for name, score in fitted.items()
         }
     return result
 
@@ -352,11 +392,8 @@ def _latent_probes(
     return results
 
 
-def _codec_anomaly_scores(encode, decode, prior, images, codes=None):
+def _codec_errors(encode, decode, images, codes=None):
+    """Codes and per-image reconstruction errors of a codec."""
     codes = np.asarray(encode(images)) if codes is None else codes
-    return {
-        "reconstruction": metrics.reconstruction_errors(images, decode(codes))[
-            "per_image_mse"
-        ],
-        "latent": -latent_log_density(prior, codes),
-    }
+    errors = metrics.reconstruction_errors(images, decode(codes))
+    return codes, errors["per_image_mse"]

@@ -19,7 +19,9 @@ from keras_aae.models import discriminator_steps as discriminator_steps_lib
 from keras_aae.models import draws
 from keras_aae.models import losses
 from keras_aae.models import structure
+from keras_aae.models.anomaly import AnomalyScoring
 from keras_aae.models.code_part import CodePart
+from keras_aae.models.exporting import SavedModelExport
 from keras_aae.models.inference import AutoencoderInference
 from keras_aae.models.sample_adversary import SampleAdversaryPhase
 from keras_aae.models.saving import AtomicSaving
@@ -100,6 +102,8 @@ def _check_network_shapes(model):
 @keras.saving.register_keras_serializable(package="keras_aae")
 class AdversarialAutoencoder(
     AutoencoderInference,
+    AnomalyScoring,
+    SavedModelExport,
     SampleAdversaryPhase,
     PhaseTrainer,
     AtomicSaving,

@@ -320,6 +320,11 @@ class DomainAdaptationAdversarialAutoencoder(
         )
         return results
 
+    _CALL_LABELS = "domains"
+
+    def _call_inputs(self, images, labels):
+        return images, {DOMAIN_KEY: labels}
+
     def _split_inputs(self, inputs):
         if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
             raise ValueError(

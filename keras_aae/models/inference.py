@@ -29,8 +29,16 @@ class AutoencoderInference:
             self._decoder_input(codes, labels), training=training
         )
 
+    # The name of the int input the call reads beside the images (the
+    # supervised model's labels, domain adaptation's domains), or None.
+    _CALL_LABELS = None
+
     def _split_inputs(self, inputs):
         return inputs, None
+
+    def _call_inputs(self, images, labels):
+        """What `call` takes, from images and the `_CALL_LABELS` input."""
+        return images
 
     def reconstruct(self, x, labels=None, batch_size=256):
         """Returns the reconstructions of `x` as a numpy array.

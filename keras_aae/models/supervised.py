@@ -124,6 +124,11 @@ class SupervisedAdversarialAutoencoder(AdversarialAutoencoder):
         one_hot = ops.one_hot(labels, self.num_classes)
         return ops.concatenate([codes, ops.cast(one_hot, codes.dtype)], axis=1)
 
+    _CALL_LABELS = "labels"
+
+    def _call_inputs(self, images, labels):
+        return images, labels
+
     def _split_inputs(self, inputs):
         if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
             raise ValueError(

@@ -13,8 +13,8 @@ def test_variant_figures_and_held_out_anomaly_scores(digits_splits):
     model = build_variant("unsupervised", latent_dim=4)
     model.compile(jit_compile=False)  # figures, not XLA, under test
     model.fit(x[keep], epochs=15, batch_size=64, verbose=0)
-    result = evaluation.held_out_class_auroc(model, x_test, y_test, 0)
-    assert set(result) == {"reconstruction", "latent"}
+    result = evaluation.held_out_class_auroc(model, x_test, y_test, 0, x[keep])
+    assert set(result) == {"reconstruction", "code_density", "combined"}
     # Zeros were never seen: they reconstruct worse than the other digits.
     assert result["reconstruction"] > 0.6, result
     assert evaluation.variant_figures(model, splits) == {}
@@ -29,14 +29,17 @@ def test_one_class_auroc_ranks_the_other_digits_as_anomalies(digits_splits):
     model = build_variant("unsupervised", latent_dim=4)
     model.compile(jit_compile=False)
     model.fit(x[y == 0], epochs=30, batch_size=32, verbose=0)
-    result = evaluation.one_class_auroc(model, x_test, y_test, 0)
-    assert set(result) == {"reconstruction", "latent"}
+    result = evaluation.one_class_auroc(model, x_test, y_test, 0, x[y == 0])
+    assert set(result) == {"reconstruction", "code_density", "combined"}
     # Trained on zeros alone: every other digit reconstructs worse.
     assert result["reconstruction"] > 0.8, result
     # The same scores, read the other way round, are the held-out protocol
     # with the normal class swapped: its AUROC is the complement.
-    swapped = evaluation.held_out_class_auroc(model, x_test, y_test, 0)
-    assert abs(swapped["reconstruction"] + result["reconstruction"] - 1) < 1e-9
+    swapped = evaluation.held_out_class_auroc(
+        model, x_test, y_test, 0, x[y == 0]
+    )
+    for name in result:
+        assert abs(swapped[name] + result[name] - 1) < 1e-6, name
 
 
 def test_swiss_roll_label_informed_models_score_their_segments(digits_splits):
