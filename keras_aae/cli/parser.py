@@ -141,6 +141,7 @@ def _one_of(names, what):
     return parse
 
 
+_unit_fraction = _typed(float, lambda v: 0 < v < 1, "a number in (0, 1)")
 _prior_name = _one_of(PRIOR_NAMES, "prior")
 _variant_name = _one_of(VARIANT_NAMES, "variant")
 _posterior_name = _one_of(POSTERIOR_NAMES, "posterior")
@@ -161,6 +162,7 @@ def build_parser():
         "--dataset", default="mnist", help="'digits' or a TFDS name."
     )
     train.add_argument("--data-dir", default=None, help="Prepared TFDS folder.")
+    _add_image_arguments(train)
     train.add_argument(
         "--recipe",
         type=_recipe_name,
@@ -226,6 +228,23 @@ def build_parser():
         default=None,
         help="Classes left out of training (anomaly detection; score them with "
         "`evaluate --anomaly-labels`).",
+    )
+    train.add_argument(
+        "--classes",
+        nargs="+",
+        default=None,
+        metavar="CLASS",
+        help="Train on these classes only (label numbers, or an --images "
+        "folder's sub-folder names): the normal images of anomaly "
+        "detection, e.g. --classes 3.",
+    )
+    train.add_argument(
+        "--quantile",
+        type=_unit_fraction,
+        default=0.99,
+        help="The anomaly threshold stored with the model: this quantile of "
+        "the held-out normal images' scores (default 0.99: about 1 in 100 "
+        "normal images is flagged).",
     )
     train.add_argument(
         "--prior",
@@ -317,6 +336,8 @@ def build_parser():
     )
     train.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1)
 
+    _add_score_parser(commands)
+
     sample = commands.add_parser("sample", help="Decode prior samples.")
     sample.add_argument(
         "--decoder", required=True, help="Exported decoder folder."
@@ -402,3 +423,57 @@ def build_parser():
         "classifier's training, the probes); 0 is silent.",
     )
     return parser
+
+
+def _add_image_arguments(parser):
+    parser.add_argument(
+        "--images",
+        default=None,
+        metavar="DIR",
+        help="A folder of PNG or JPEG images instead of --dataset (grayscale "
+        "or colour; sub-folders, when the images sit in them, are labels).",
+    )
+    parser.add_argument(
+        "--image-size",
+        type=_positive_int,
+        nargs=2,
+        default=None,
+        metavar=("HEIGHT", "WIDTH"),
+        help="Resize every --images image to this size (needed when their "
+        "sizes differ).",
+    )
+
+
+def _add_score_parser(commands):
+    score = commands.add_parser(
+        "score",
+        help="Write an anomaly score for every image to a CSV file.",
+    )
+    score.add_argument(
+        "--model",
+        required=True,
+        help="A model.keras written by `keras-aae train`, or its --out folder.",
+    )
+    source = score.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--images",
+        default=None,
+        metavar="DIR",
+        help="A folder of PNG or JPEG images, resized to the model's.",
+    )
+    source.add_argument(
+        "--dataset", default=None, help="'digits' or a TFDS name."
+    )
+    score.add_argument(
+        "--split", default="test", help="The --dataset split (default test)."
+    )
+    score.add_argument("--data-dir", default=None, help="Prepared TFDS folder.")
+    score.add_argument(
+        "--threshold",
+        type=float,
+        default=None,
+        help="Flag scores above this instead of the model's stored threshold.",
+    )
+    score.add_argument(
+        "--out", required=True, help="The CSV file to write (scores.csv)."
+    )

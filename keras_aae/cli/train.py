@@ -27,6 +27,7 @@ from keras_aae import variants
 from keras_aae._io import atomic_path
 from keras_aae._io import cache_directory
 from keras_aae.cli import defaults
+from keras_aae.cli import inputs
 from keras_aae.cli.parser import PROG
 from keras_aae.cli.parser import UsageError
 from keras_aae.cli.parser import one_line
@@ -50,6 +51,9 @@ RUN_DEFINING = (
     "num_classes",
     "num_labels",
     "holdout_labels",
+    "classes",
+    "images",
+    "image_size",
     "target_dataset",
     "prior",
     "posterior",
@@ -70,6 +74,9 @@ ARGUMENTS_BEFORE_THEY_EXISTED = {
     "target_dataset": None,
     "recipe": None,
     "sample_adversary": None,
+    "classes": None,
+    "images": None,
+    "image_size": None,
 }
 
 
@@ -110,6 +117,11 @@ class TrainingRun:
         order: The `keras_aae.data.EpochOrder` callback that tells `train`
             which epoch's order to give.
         test: `(images, labels)` of the test split, for the figures.
+        train_images: The training images (the anomaly score is fitted on
+            them).
+        held_out: Normal images kept out of training (the validation split):
+            the anomaly threshold is a quantile of their scores.
+        quantile: That quantile (`--quantile`).
         dataset: The dataset's name, for the figures' titles.
         projection: How `latent.png` projects codes (`--projection`).
         paths: The output paths.
@@ -120,6 +132,9 @@ class TrainingRun:
     train: tf.data.Dataset
     order: data.EpochOrder
     test: tuple
+    train_images: np.ndarray
+    held_out: np.ndarray
+    quantile: float
     dataset: str
     projection: str
     paths: OutputPaths
@@ -178,12 +193,8 @@ def prepare(args):
     resumed_epoch = _check_resumable(paths, args)
     # The validation images stay out of training: `keras-aae evaluate`
     # chooses the Parzen bandwidth on them.
-    splits, target_images = _load_data(args)
+    splits, target_images = inputs.training_splits(args)
     x_train, y_train = splits["train"]
-    if args.holdout_labels:
-        (x_train, y_train), _ = data.split_classes(
-            x_train, y_train, args.holdout_labels
-        )
     keras.utils.set_random_seed(args.seed)
     steps_per_epoch = max(len(x_train) // args.batch_size, 1)
     with strategy.scope():
@@ -214,6 +225,9 @@ def prepare(args):
         train,
         order,
         splits["test"],
+        x_train,
+        splits["validation"][0],
+        args.quantile,
         _dataset_name(args),
         args.projection,
         paths,
@@ -222,28 +236,11 @@ def prepare(args):
 
 
 def _dataset_name(args):
+    if args.images:
+        return os.path.basename(os.path.normpath(args.images))
     if args.target_dataset:
         return f"{args.dataset} -> {args.target_dataset}"
     return args.dataset
-
-
-def _load_data(args):
-    """The dataset's splits, and the target domain's training images for
-    domain adaptation (else None), resized to the dataset's images."""
-    adapting = args.variant == "domain_adaptation"
-    if adapting != bool(args.target_dataset):
-        raise ValueError(
-            "--target-dataset goes with --variant domain_adaptation, and "
-            "that variant needs it. Received: --variant "
-            f"{args.variant} --target-dataset {args.target_dataset}"
-        )
-    if not adapting:
-        return data.load_splits(args.dataset, data_dir=args.data_dir), None
-    domains = data.load_domain_splits(
-        args.dataset, args.target_dataset, data_dir=args.data_dir
-    )
-    # Only the target's images: its labels never reach training.
-    return domains["source"], domains["target"]["train"][0]
 
 
 def _strategy(name):
@@ -477,9 +474,28 @@ def _decoder_labels(model, labels):
     return labels
 
 
+def _fit_anomaly_score(training):
+    """Fits the default anomaly score on a sample of the training images,
+    its threshold on the held-out normal images (`keras-aae score`)."""
+    model = training.model
+    if not model.scores_anomalies or not len(training.held_out):
+        return
+    score = model.fit_anomaly_score(
+        training.train_images[:: max(1, len(training.train_images) // 20000)],
+        held_out=training.held_out,
+        quantile=training.quantile,
+    )
+    print(
+        f"Anomaly score: {type(score).__name__}, threshold {score.threshold:.4g}"
+        f" (quantile {score.quantile} of {len(training.held_out)} held-out "
+        "images)"
+    )
+
+
 def finish(training):
     """Writes the model, its exports and the figures into `--out`."""
     model, paths = training.model, training.paths
+    _fit_anomaly_score(training)
     model.save(paths.model)  # atomic: written aside, then renamed
     export.export_model(model, paths.out)  # with decoder/prior.json
     x_test, y_test = training.test

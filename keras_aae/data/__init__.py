@@ -8,6 +8,8 @@
 - `labels`: `balanced_subset`, `hide_labels`, `split_classes`, `hold_out`;
 - `domains`: `load_domain_splits`, `resize_images` and the checks of domain adaptation data
   (`domain_adaptation_dataset` batches both domains);
+- `folders`: `load_image_folder`, a folder of the user's PNG and JPEG
+  images (sub-folders as labels);
 - `checks`: `check_training_data`, run by every model's `fit`;
 - `cache`: `ArrayCache`, the decoded TFDS splits that `load_arrays` keeps
   (`$KERAS_AAE_CACHE/arrays`).
@@ -25,6 +27,8 @@ from keras_aae.data.checks import check_training_data
 from keras_aae.data.domains import MNIST_BOX_FRACTION
 from keras_aae.data.domains import load_domain_splits
 from keras_aae.data.domains import resize_images
+from keras_aae.data.folders import ImageFolder
+from keras_aae.data.folders import load_image_folder
 from keras_aae.data.labels import balanced_subset
 from keras_aae.data.labels import hide_labels
 from keras_aae.data.labels import hold_out
@@ -46,6 +50,7 @@ __all__ = [
     "DatasetNotFoundError",
     "MNIST_BOX_FRACTION",
     "EpochOrder",
+    "ImageFolder",
     "as_dataset",
     "balanced_subset",
     "check_training_data",
@@ -55,6 +60,7 @@ __all__ = [
     "load",
     "load_arrays",
     "load_domain_splits",
+    "load_image_folder",
     "load_splits",
     "resize_images",
     "semi_supervised_dataset",

@@ -32,8 +32,14 @@ class AnomalyScoring:
 
     anomaly_score = None
 
+    @property
+    def scores_anomalies(self):
+        """Whether the model can score images alone (its decoder reads no
+        label beside the code)."""
+        return self._CALL_LABELS is None
+
     def _check_scorable(self):
-        if self._CALL_LABELS is not None:
+        if not self.scores_anomalies:
             raise TypeError(
                 f"A {type(self).__name__} decodes a label beside each code; "
                 "anomaly scores need a model that reconstructs images alone "
