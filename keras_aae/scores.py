@@ -309,9 +309,7 @@ class CombinedScore(AnomalyScore):
         quantile=None,
     ):
         super().__init__(threshold=threshold, quantile=quantile)
-        self.code_weight = check_non_negative_number(
-            code_weight, "code_weight"
-        )
+        self.code_weight = check_non_negative_number(code_weight, "code_weight")
         if density is None:
             density = CodeDensityScore()
         elif isinstance(density, dict):

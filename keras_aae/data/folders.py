@@ -15,6 +15,7 @@ Example:
 
 import dataclasses
 import os
+import re
 
 import numpy as np
 import tensorflow as tf
@@ -90,6 +91,7 @@ def _decode(path):
         return tf.io.decode_image(content, expand_animations=False).numpy()
     except (OSError, tf.errors.OpError) as error:
         reason = getattr(error, "message", None) or str(error)
+        reason = re.sub(r"\{\{[^}]*\}\}", "", reason)  # TF's op names
         raise ValueError(
             f"Could not read the image {path!r}: "
             f"{' '.join(reason.split())[:160]}. Remove or replace it."

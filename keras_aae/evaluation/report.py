@@ -61,9 +61,7 @@ def _spaced(images):
 def fit_scores(codes, errors):
     """Each `keras_aae.scores` score, fitted on normal images' codes and
     per-image reconstruction errors; a dict by name."""
-    return {
-        name: scores.get(name).fit(codes, errors) for name in scores.SCORES
-    }
+    return {name: scores.get(name).fit(codes, errors) for name in scores.SCORES}
 
 
 def _kmeans_clusters(codes, num_clusters, seed):
@@ -265,9 +263,7 @@ def one_class_auroc(model, images, labels, normal_class, train_images):
 
 
 def _score_auroc(model, normal, odd, train_images):
-    scored = anomaly_scores(
-        model, np.concatenate([normal, odd]), train_images
-    )
+    scored = anomaly_scores(model, np.concatenate([normal, odd]), train_images)
     return {
         name: metrics.auroc(values[: len(normal)], values[len(normal) :])
         for name, values in scored.items()

@@ -150,7 +150,9 @@ class AnomalyScoring:
                 "The anomaly score has no threshold: fit it with "
                 "`held_out=` normal images to set one."
             )
-        return self.score_anomalies(x, batch_size) > self.anomaly_score.threshold
+        return (
+            self.score_anomalies(x, batch_size) > self.anomaly_score.threshold
+        )
 
     def _serve_scores(self, images):
         """`{"scores", "anomalous"}` of a batch, in TensorFlow (the exported

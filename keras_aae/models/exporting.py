@@ -102,9 +102,7 @@ class SavedModelExport:
         images = export_lib.input_spec(self.encoder, "images")
         endpoints = {
             export_lib.SIGNATURE: self._call_endpoint(images),
-            "encode": export_lib.encoder_endpoint(
-                self.encoder, self.posterior
-            ),
+            "encode": export_lib.encoder_endpoint(self.encoder, self.posterior),
             "decode": export_lib.decoder_endpoint(self.decoder),
         }
         if type(self.posterior) is not DeterministicPosterior:

@@ -1,0 +1,133 @@
+"""`model.export(path)`: one SavedModel that serves without keras_aae."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import keras
+import numpy as np
+import pytest
+
+from helpers import ROOT
+from helpers import build_variant
+from helpers import make_model
+
+SERVE = textwrap.dedent(
+    """
+    import json, sys
+    import numpy as np
+    import tensorflow as tf
+    served = tf.saved_model.load(sys.argv[1])
+    x = tf.constant(np.load(sys.argv[2]))
+    out = {"signatures": sorted(served.signatures)}
+    codes = served.signatures["encode"](images=x)["codes"]
+    out["codes"] = codes.numpy().tolist()
+    out["images"] = served.signatures["decode"](codes=codes)["images"].numpy().tolist()
+    if "score" in served.signatures:
+        scored = served.signatures["score"](images=x)
+        out["scores"] = scored["scores"].numpy().tolist()
+        out["anomalous"] = scored["anomalous"].numpy().tolist()
+    out["modules"] = sorted(m for m in sys.modules if m.startswith("keras_aae"))
+    print(json.dumps(out))
+    """
+)
+
+
+def serve(path, images, tmp_path):
+    """The SavedModel's signatures called by a process without keras_aae."""
+    np.save(tmp_path / "x.npy", images)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    result = subprocess.run(
+        [sys.executable, "-c", SERVE, str(path), str(tmp_path / "x.npy")],
+        capture_output=True,
+        text=True,
+        cwd=str(tmp_path),
+        env=env,
+        check=True,
+    )
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["modules"] == []
+    return out
+
+
+def test_trained_and_loaded_model_exports_every_signature(
+    tmp_path, digits_splits
+):
+    (x, _), (x_test, _) = digits_splits
+    model = make_model()
+    model.compile(jit_compile=False)  # the export is under test
+    model.fit(x, epochs=2, batch_size=64, verbose=0)
+    model.fit_anomaly_score(x, held_out=x_test[:200], quantile=0.9)
+    model.save(tmp_path / "m.keras")
+    loaded = keras.models.load_model(tmp_path / "m.keras")
+    names = loaded.export(str(tmp_path / "export"))
+    assert names == ["serving_default", "encode", "decode", "score"]
+    assert os.path.exists(tmp_path / "export" / "prior.json")
+    out = serve(tmp_path / "export", x_test[:20], tmp_path)
+    assert out["signatures"] == sorted(names)
+    np.testing.assert_allclose(
+        out["codes"], model.encode(x_test[:20]), atol=1e-5
+    )
+    np.testing.assert_allclose(
+        out["scores"], model.score_anomalies(x_test[:20]), atol=1e-4
+    )
+    np.testing.assert_array_equal(
+        out["anomalous"], model.is_anomalous(x_test[:20])
+    )
+
+
+@pytest.mark.parametrize(
+    "variant, signatures",
+    [
+        ("unsupervised", ["decode", "encode", "serving_default"]),
+        (
+            "semi_supervised",
+            ["classify", "decode", "encode", "serving_default"],
+        ),
+        ("supervised", ["decode", "encode", "serving_default"]),
+    ],
+)
+def test_a_fresh_model_exports(variant, signatures, tmp_path):
+    import tensorflow as tf
+
+    model = build_variant(variant, latent_dim=2)
+    model.export(str(tmp_path / "m"))
+    served = tf.saved_model.load(str(tmp_path / "m"))
+    assert sorted(served.signatures) == signatures
+    default = served.signatures["serving_default"]
+    x = np.zeros((3, 8, 8, 1), np.float32)
+    if variant == "supervised":  # its call reads the labels too
+        out = default(images=x, labels=tf.constant([0, 1, 2]))
+    else:
+        out = default(images=x)
+    np.testing.assert_allclose(
+        out["reconstructions"].numpy(),
+        model((x, np.array([0, 1, 2])) if variant == "supervised" else x),
+        atol=1e-5,
+    )
+
+
+def test_other_formats_and_options_fail_in_one_line(tmp_path):
+    model = make_model()
+    for kwargs in ({"format": "onnx"}, {"input_signature": [1]}):
+        with pytest.raises(ValueError) as error:
+            model.export(str(tmp_path / "m"), **kwargs)
+        assert "\n" not in str(error.value) and "Received" in str(error.value)
+    assert not os.path.exists(tmp_path / "m")
+
+
+SHIPPED = os.path.join(ROOT, "saved_models", "mnist-64d", "model.keras")
+
+
+@pytest.mark.skipif(not os.path.exists(SHIPPED), reason="no shipped model")
+def test_a_shipped_model_loads_and_exports(tmp_path, digits_splits):
+    model = keras.models.load_model(SHIPPED)
+    model.export(str(tmp_path / "export"))
+    images = np.random.default_rng(0).uniform(size=(4, 28, 28, 1))
+    out = serve(tmp_path / "export", images.astype("float32"), tmp_path)
+    np.testing.assert_allclose(
+        out["codes"], model.encode(images.astype("float32")), atol=1e-4
+    )
+    assert np.asarray(out["images"]).shape == (4, 28, 28, 1)
