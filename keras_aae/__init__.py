@@ -19,12 +19,14 @@ import sys as _sys
 # The package is written for Keras 3 on the TensorFlow backend.
 _os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
-__version__ = "0.8.0"
+__version__ = "0.9.0"
 
 __all__ = [
     "AdversarialAutoencoder",
     "CategoricalAdversarialAutoencoder",
     "CategoricalPrior",
+    "CodeDensityScore",
+    "CombinedScore",
     "ClusterBalance",
     "ClusteringAdversarialAutoencoder",
     "ConcatenatedPrior",
@@ -36,6 +38,7 @@ __all__ = [
     "LabelInformedAdversarialAutoencoder",
     "MixtureOfGaussiansPrior",
     "SampleAdversary",
+    "ReconstructionScore",
     "SampleGrid",
     "SemiSupervisedAdversarialAutoencoder",
     "ShiftConsistency",
@@ -57,6 +60,7 @@ __all__ = [
     "posteriors",
     "priors",
     "recipes",
+    "scores",
     "training",
     "variants",
 ]
@@ -75,6 +79,7 @@ def _import_api():
     from keras_aae import posteriors
     from keras_aae import priors
     from keras_aae import recipes
+    from keras_aae import scores
     from keras_aae import training
     from keras_aae import variants
     from keras_aae.callbacks import SampleGrid
@@ -100,6 +105,9 @@ def _import_api():
     from keras_aae.priors import MixtureOfGaussiansPrior
     from keras_aae.priors import SwissRollPrior
     from keras_aae.priors import UniformPrior
+    from keras_aae.scores import CodeDensityScore
+    from keras_aae.scores import CombinedScore
+    from keras_aae.scores import ReconstructionScore
 
     return dict(locals())
 

@@ -120,13 +120,12 @@ class AdversarialAutoencoder(
     `discriminator_accuracy`. Calling the model returns reconstructions.
 
     The paper's variants (`keras_aae.models`) subclass it and change what the
-    networks see through these hooks, never the phases: `_prior_dim`,
-    `_decoder_input_dim`, `regularized_parts` (the `CodePart`s matched to
-    priors), `_discriminator_input_dim`, `_labels`, `_label_bounds`,
-    `_decoder_input`, `_discriminator_input`, `_prior_draws`, `_penalty`,
-    `_train_phases` and `_test_results` (to add a phase). A variant's
-    constructor calls `super().__init__` first, sets its own state, and ends
-    with `self._end_init(ItsClass)`: the checks that read the hooks run then.
+    networks see through hooks, never the phases: `_prior_dim`,
+    `_decoder_input_dim`, `regularized_parts` (`CodePart`s matched to priors),
+    `_discriminator_input_dim`, `_labels`, `_label_bounds`, `_decoder_input`,
+    `_discriminator_input`, `_prior_draws`, `_penalty`, `_train_phases` and
+    `_test_results` (to add a phase). A variant's constructor calls
+    `super().__init__`, sets its state, ends with `self._end_init(ItsClass)`.
 
     Args:
         encoder: A `keras.Model` mapping inputs to codes `(n, latent_dim)`.
