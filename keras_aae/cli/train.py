@@ -99,6 +99,10 @@ class OutputPaths:
         return os.path.join(self.out, "history.csv")
 
     @property
+    def saved_model(self):
+        return os.path.join(self.out, "saved_model")
+
+    @property
     def backup(self):
         return os.path.join(self.out, "backup")
 
@@ -498,6 +502,9 @@ def finish(training):
     _fit_anomaly_score(training)
     model.save(paths.model)  # atomic: written aside, then renamed
     export.export_model(model, paths.out)  # with decoder/prior.json
+    # The whole model, one SavedModel: with its `score` signature, a server
+    # without keras-aae scores images as `keras-aae score` does.
+    model.export(paths.saved_model)
     x_test, y_test = training.test
     originals = x_test[:32]
     reconstructions = model.reconstruct(

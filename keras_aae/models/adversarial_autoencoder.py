@@ -114,10 +114,9 @@ class AdversarialAutoencoder(
 
     The model holds an `encoder` (`x -> z`), a `decoder` (`z -> x`), a
     `discriminator` (`z -> logit`, "z came from the prior") and a `prior`.
-    `train_step` runs the three phases of the paper's section 2, each with
-    its own optimizer, and logs `loss` (the weighted sum of the three losses),
-    `reconstruction_loss`, `discriminator_loss`, `generator_loss` and
-    `discriminator_accuracy`. Calling the model returns reconstructions.
+    `train_step` runs the paper's section 2 phases, one optimizer each, and
+    logs `loss` (their weighted sum), `reconstruction_loss`,
+    `discriminator_loss`, `generator_loss`, `discriminator_accuracy`.
 
     The paper's variants (`keras_aae.models`) subclass it and change what the
     networks see through hooks, never the phases: `_prior_dim`,

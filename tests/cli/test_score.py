@@ -53,6 +53,19 @@ def test_a_folder_trains_and_new_images_get_scores(tmp_path):
         flagged[r["image"].split("/")[-1][:3]] += int(r["anomalous"])
     # Ones were never seen: far more of them are flagged than zeros.
     assert flagged["one"] >= 15 and flagged["zer"] <= 8, flagged
+    # The run's SavedModel scores them the same without keras-aae.
+    served = tf.saved_model.load(str(out / "saved_model"))
+    pictures = data.load_image_folder(tmp_path / "new").images
+    scored = served.signatures["score"](images=tf.constant(pictures))
+    np.testing.assert_allclose(
+        scored["scores"].numpy(),
+        [float(r["score"]) for r in rows],
+        rtol=1e-4,
+        atol=1e-4,
+    )
+    assert scored["anomalous"].numpy().astype(int).tolist() == [
+        int(r["anomalous"]) for r in rows
+    ]
 
 
 def test_score_refuses_what_it_cannot_score_and_writes_nothing(tmp_path):

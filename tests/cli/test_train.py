@@ -42,6 +42,7 @@ def test_train_writes_everything_then_sample(tmp_path):
         "model.keras",
         "decoder",
         "encoder",
+        "saved_model",
         "history.csv",
         "samples.png",
         "reconstructions.png",
