@@ -63,6 +63,9 @@ class Recipe:
         variant: A name of `keras_aae.variants.VARIANTS`.
         latent_dim: Size of the continuous code (the style in sections 4-7).
         hidden: Hidden sizes of the encoder's and decoder's MLPs.
+        architecture: `"mlp"`, or `"conv"` (the unsupervised variant's
+            convolutional encoder and decoder; `hidden` then sizes the
+            discriminator).
         discriminator_hidden: Hidden sizes of the discriminators' MLPs
             (None: `hidden`).
         num_classes: Classes, or clusters for `"clustering"`.
@@ -94,6 +97,7 @@ class Recipe:
     variant: str
     latent_dim: int
     hidden: tuple = (1000, 1000)
+    architecture: str = "mlp"
     discriminator_hidden: tuple = None
     num_classes: int = 10
     num_labels: int = None
@@ -208,6 +212,7 @@ class Recipe:
             input_shape,
             self.latent_dim,
             hidden=list(self.hidden),
+            architecture=self.architecture,
             num_classes=self.num_classes,
             discriminator_hidden=(
                 None

@@ -72,9 +72,10 @@ def build(
     num_classes=10,
     prior=None,
     discriminator_hidden=None,
+    architecture="mlp",
     **kwargs,
 ):
-    """Builds a variant with MLP networks of the right sizes.
+    """Builds a variant with networks of the right sizes.
 
     Args:
         variant: A name from `VARIANTS`: `"unsupervised"`, `"label_informed"`,
@@ -90,6 +91,9 @@ def build(
             or a mixture of `num_classes` Gaussians when label-informed.
         discriminator_hidden: Hidden sizes of the discriminators (None:
             `hidden`).
+        architecture: `"mlp"`, or `"conv"` for the unsupervised variant:
+            `keras_aae.networks.conv_encoder` and `conv_decoder` (their own
+            sizes; `hidden` sizes the discriminator).
         **kwargs: Passed to the model's constructor (e.g. `seed`,
             `posterior`: the encoder gets the outputs it needs).
 
@@ -97,7 +101,8 @@ def build(
         An uncompiled model.
 
     Raises:
-        ValueError: On an unknown variant or sizes that do not fit.
+        ValueError: On an unknown variant or architecture, `"conv"` for a
+            variant other than `"unsupervised"`, or sizes that do not fit.
 
     Example:
 
@@ -105,6 +110,7 @@ def build(
     >>> model.compile()
     """
     key, cls = _variant_class(variant)
+    _check_architecture(architecture, key)
     k = num_classes
     if prior is None:
         prior = "mixture" if key == "label_informed" else "gaussian"
@@ -155,9 +161,13 @@ def build(
     per_dim = posteriors_lib.get(
         kwargs.get("posterior", DEFAULT_POSTERIOR)
     ).outputs_per_dim
-    encoder = networks.mlp_encoder(input_shape, latent_dim * per_dim, **mlp)
     decoder_input = latent_dim + (k if key == "supervised" else 0)
-    decoder = networks.mlp_decoder(decoder_input, input_shape, **mlp)
+    if architecture == "conv":
+        encoder = networks.conv_encoder(input_shape, latent_dim * per_dim)
+        decoder = networks.conv_decoder(decoder_input, input_shape)
+    else:
+        encoder = networks.mlp_encoder(input_shape, latent_dim * per_dim, **mlp)
+        decoder = networks.mlp_decoder(decoder_input, input_shape, **mlp)
     judged = latent_dim + (k + 1 if key == "label_informed" else 0)
     if key == "supervised" and kwargs.get("independent_style"):
         judged += k  # the one-hot label beside the style
@@ -165,6 +175,22 @@ def build(
     if key != "unsupervised":
         kwargs["num_classes"] = k
     return cls(encoder, decoder, discriminator, prior=prior, **kwargs)
+
+
+ARCHITECTURES = ("mlp", "conv")
+
+
+def _check_architecture(architecture, key):
+    if architecture not in ARCHITECTURES:
+        raise ValueError(
+            f"`architecture` must be one of {ARCHITECTURES}. Received: "
+            f"architecture={architecture!r}"
+        )
+    if architecture == "conv" and key != "unsupervised":
+        raise ValueError(
+            "The convolutional networks are for the unsupervised variant. "
+            f"Received: architecture='conv' with variant={key!r}"
+        )
 
 
 def training_dataset(

@@ -138,3 +138,24 @@ def test_default_discriminator_steps_of_each_variant(variant, expected):
         variant, (28, 28, 1), 8, hidden=[1000, 1000], num_classes=10
     )
     assert model.discriminator_steps == expected
+
+
+def test_the_unsupervised_variant_builds_convolutional_networks():
+    model = variants.build(
+        "unsupervised", (8, 8, 1), 2, hidden=[16], architecture="conv"
+    )
+    layers = [type(layer).__name__ for layer in model.encoder.layers]
+    assert "Conv2D" in layers
+    assert model.decoder.outputs[0].shape[1:] == (8, 8, 1)
+    for bad, expected in (
+        ({"architecture": "rnn"}, "architecture='rnn'"),
+        (
+            {"architecture": "conv", "variant": "clustering"},
+            "variant='clustering'",
+        ),
+    ):
+        arguments = {"variant": "unsupervised", **bad}
+        with pytest.raises(ValueError, match=expected):
+            variants.build(
+                arguments.pop("variant"), (8, 8, 1), 2, hidden=[16], **arguments
+            )

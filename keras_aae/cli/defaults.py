@@ -13,7 +13,7 @@ from keras_aae.cli.parser import TRAIN_DEFAULTS
 
 # Recipe fields with a flag of the same name.
 _FIELDS = ("epochs", "batch_size", "latent_dim", "hidden", "variant")
-_FIELDS += ("num_classes", "sample_adversary")
+_FIELDS += ("num_classes", "sample_adversary", "architecture")
 # Model arguments with a flag of the same name.
 _MODEL_FLAGS = ("prior", "posterior", "discriminator_noise")
 _MODEL_FLAGS += ("reconstruction_loss",)

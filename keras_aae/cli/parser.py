@@ -59,6 +59,7 @@ TRAIN_DEFAULTS = {
     "latent_dim": 8,
     "hidden": [1000, 1000],
     "variant": "unsupervised",
+    "architecture": "mlp",
     "num_classes": 10,
     "posterior": "deterministic",
     "reconstruction_loss": "mse",
@@ -189,8 +190,8 @@ def build_parser():
     train.add_argument(
         "--architecture",
         choices=ARCHITECTURES,
-        default="mlp",
-        help="'conv' is for the unsupervised variant only.",
+        default=None,
+        help="'mlp' (the default) or 'conv' (the unsupervised variant only).",
     )
     train.add_argument(
         "--variant",

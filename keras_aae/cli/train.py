@@ -20,9 +20,7 @@ from keras_aae import data
 from keras_aae import evaluation
 from keras_aae import export
 from keras_aae import images
-from keras_aae import networks
 from keras_aae import plots
-from keras_aae import posteriors
 from keras_aae import variants
 from keras_aae._io import atomic_path
 from keras_aae._io import cache_directory
@@ -32,7 +30,6 @@ from keras_aae.cli.parser import PROG
 from keras_aae.cli.parser import UsageError
 from keras_aae.cli.parser import one_line
 from keras_aae.cli.parser import user_errors
-from keras_aae.models import AdversarialAutoencoder
 from keras_aae.models import DomainAdaptationAdversarialAutoencoder
 from keras_aae.models import SampleAdversary
 from keras_aae.training import xla
@@ -373,38 +370,15 @@ def _build_model(args, input_shape):
     recipe_arguments = defaults.recipe_model_arguments(args)
     discriminator_hidden = recipe_arguments.pop("discriminator_hidden", None)
     common |= recipe_arguments
-    if args.variant != "unsupervised" or args.architecture == "mlp":
-        if args.architecture != "mlp":
-            raise ValueError(
-                "--architecture conv is for the unsupervised variant. "
-                f"Received: --variant {args.variant}"
-            )
-        return variants.build(
-            args.variant,
-            input_shape,
-            args.latent_dim,
-            hidden=args.hidden,
-            num_classes=args.num_classes,
-            prior=args.prior,
-            discriminator_hidden=discriminator_hidden,
-            **common,
-        )
-    encoder, decoder, discriminator = networks.build_networks(
+    return variants.build(
+        args.variant,
         input_shape,
         args.latent_dim,
-        args.hidden,
-        args.architecture,
-        outputs_per_dim=posteriors.get(args.posterior).outputs_per_dim,
-    )
-    if discriminator_hidden is not None:
-        discriminator = networks.mlp_discriminator(
-            args.latent_dim, discriminator_hidden
-        )
-    return AdversarialAutoencoder(
-        encoder,
-        decoder,
-        discriminator,
-        prior=args.prior or "gaussian",
+        hidden=args.hidden,
+        num_classes=args.num_classes,
+        prior=args.prior,
+        discriminator_hidden=discriminator_hidden,
+        architecture=args.architecture,
         **common,
     )
 

@@ -54,7 +54,7 @@ from helpers import run_cli
                 "--architecture",
                 "conv",
             ],
-            "--variant supervised",
+            "variant='supervised'",
         ),
         (
             [
