@@ -13,6 +13,7 @@ import pytest
 from helpers import ROOT
 from helpers import build_variant
 from helpers import make_model
+from keras_aae.variants import VARIANTS
 
 SERVE = textwrap.dedent(
     """
@@ -78,35 +79,35 @@ def test_trained_and_loaded_model_exports_every_signature(
     )
 
 
-@pytest.mark.parametrize(
-    "variant, signatures",
-    [
-        ("unsupervised", ["decode", "encode", "serving_default"]),
-        (
-            "semi_supervised",
-            ["classify", "decode", "encode", "serving_default"],
-        ),
-        ("supervised", ["decode", "encode", "serving_default"]),
-    ],
-)
-def test_a_fresh_model_exports(variant, signatures, tmp_path):
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_every_fresh_model_exports(variant, tmp_path):
     import tensorflow as tf
 
     model = build_variant(variant, latent_dim=2)
     model.export(str(tmp_path / "m"))
     served = tf.saved_model.load(str(tmp_path / "m"))
-    assert sorted(served.signatures) == signatures
-    default = served.signatures["serving_default"]
+    expected = {"serving_default", "encode", "decode"}
+    if hasattr(model, "classify"):
+        expected.add("classify")
+    if type(model.posterior).__name__ != "DeterministicPosterior":
+        expected.add("sample")  # draws of q(z|x)
+    assert set(served.signatures) == expected
     x = np.zeros((3, 8, 8, 1), np.float32)
-    if variant == "supervised":  # its call reads the labels too
-        out = default(images=x, labels=tf.constant([0, 1, 2]))
+    labels = np.array([0, 1, 1], np.int32)
+    # The supervised model's call reads labels, domain adaptation's domains.
+    extra = {}
+    if variant == "supervised":
+        extra, inputs = {"labels": labels}, (x, labels)
+    elif variant == "domain_adaptation":
+        extra, inputs = {"domains": labels}, (x, {"domain": labels})
     else:
-        out = default(images=x)
+        inputs = x
+    out = served.signatures["serving_default"](images=x, **extra)
     np.testing.assert_allclose(
-        out["reconstructions"].numpy(),
-        model((x, np.array([0, 1, 2])) if variant == "supervised" else x),
-        atol=1e-5,
+        out["reconstructions"].numpy(), model(inputs), atol=1e-5
     )
+    codes = served.signatures["encode"](images=x)["codes"].numpy()
+    np.testing.assert_allclose(codes, model.encode(x), atol=1e-5)
 
 
 def test_other_formats_and_options_fail_in_one_line(tmp_path):

@@ -35,6 +35,7 @@ RECIPE_NAMES = (
     "consistent_clustering",
     "consistent_domain_adaptation",
     "consistent_semi_supervised",
+    "conv_anomaly",
     "fast_anomaly",
     "fast_clustering",
     "fast_dimensionality_reduction",
