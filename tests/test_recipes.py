@@ -28,9 +28,14 @@ def test_recipe_builds_at_its_own_sizes(name):
     recipe = recipes.get(name)
     model = recipe.build(SHAPE, steps_per_epoch=10, seed=0)
     assert isinstance(model, variants.VARIANTS[recipe.variant])
+    # `hidden` sizes the MLPs: the encoder's, or with convolutional
+    # networks the discriminator's.
+    sized = (
+        model.encoder if recipe.architecture == "mlp" else model.discriminator
+    )
     widths = [
         layer.units
-        for layer in model.encoder.layers
+        for layer in sized.layers
         if isinstance(layer, keras.layers.Dense)
     ]
     assert widths[: len(recipe.hidden)] == list(recipe.hidden)

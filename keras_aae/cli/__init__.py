@@ -3,8 +3,9 @@
     keras-aae train --dataset mnist --epochs 10 --out runs/mnist
     keras-aae sample --decoder runs/mnist/decoder --num 64 --out grid.png
     keras-aae evaluate --model runs/mnist/model.keras --dataset mnist
+    keras-aae score --model runs/mnist --images new_images --out scores.csv
 
-One module per command (`train`, `sample`, `evaluate`), each with a
+One module per command (`train`, `sample`, `evaluate`, `score`), each with a
 `run(args)`; `parser` builds the arguments without loading TensorFlow. User
 errors (bad arguments, missing data) exit with status 2 and one line on
 stderr that names the bad value; they never print a traceback.
