@@ -94,3 +94,27 @@ def test_score_refuses_what_it_cannot_score_and_writes_nothing(tmp_path):
     assert result.returncode == 2 and "No training image has the classes" in (
         result.stderr
     )
+
+
+def test_a_model_without_a_stored_threshold_needs_one(tmp_path):
+    from helpers import make_model
+
+    x, _ = data.load_arrays("digits", "train")
+    model = make_model(latent_dim=2, hidden=(16,))
+    model.fit_anomaly_score(x[:200])  # no held-out images: no threshold
+    model.save(tmp_path / "model.keras")
+    scores = tmp_path / "scores.csv"
+    args = ["score", "--model", str(tmp_path), "--dataset", "digits"]
+    result = call_cli(*args, "--out", str(scores))
+    assert result.returncode == 2
+    assert "no stored anomaly threshold" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not scores.exists()
+    result = call_cli(*args, "--threshold", "1.5", "--out", str(scores))
+    assert result.returncode == 0, result.stderr
+    with open(scores) as f:
+        rows = list(csv.DictReader(f))
+    assert all(
+        (float(r["score"]) > 1.5) == (r["anomalous"] == "1") for r in rows
+    )
+    assert {r["label"] for r in rows} <= {str(i) for i in range(10)}
