@@ -21,6 +21,7 @@ from keras_aae import evaluation
 from keras_aae import export
 from keras_aae import images
 from keras_aae import plots
+from keras_aae import scores
 from keras_aae import variants
 from keras_aae._io import atomic_path
 from keras_aae._io import cache_directory
@@ -459,7 +460,7 @@ def _fit_anomaly_score(training):
     if not model.scores_anomalies or not len(training.held_out):
         return
     score = model.fit_anomaly_score(
-        training.train_images[:: max(1, len(training.train_images) // 20000)],
+        scores.fitting_sample(training.train_images),
         held_out=training.held_out,
         quantile=training.quantile,
     )

@@ -31,7 +31,7 @@ def anomaly_scores(model, images, normal_images, batch_size=256):
         model: A trained model that reconstructs images alone.
         images: Images to score.
         normal_images: Normal images the scores are fitted on (up to
-            `MAX_FIT_IMAGES` of them, evenly spaced).
+            `keras_aae.scores.MAX_FIT_IMAGES` of them, evenly spaced).
         batch_size: Positive int.
 
     Returns:
@@ -43,19 +43,12 @@ def anomaly_scores(model, images, normal_images, batch_size=256):
     >>> # anomaly_scores(model, x_test, x_train)["combined"]
     """
     fitted = fit_scores(
-        *model.codes_and_errors(_spaced(normal_images), batch_size)
+        *model.codes_and_errors(
+            scores.fitting_sample(normal_images), batch_size
+        )
     )
     codes, errors = model.codes_and_errors(images, batch_size)
     return {name: np.asarray(s(codes, errors)) for name, s in fitted.items()}
-
-
-# Fitting a 40-component mixture on more codes takes long and changes little.
-MAX_FIT_IMAGES = 20000
-
-
-def _spaced(images):
-    step = max(1, -(-len(images) // MAX_FIT_IMAGES))
-    return images[::step]
 
 
 def fit_scores(codes, errors):
@@ -355,7 +348,10 @@ def evaluate_codec(
     if anomalies is not None:
         fitted = fit_scores(
             *_codec_errors(
-                encode, decode, _spaced(x_train), _spaced(train_codes)
+                encode,
+                decode,
+                scores.fitting_sample(x_train),
+                scores.fitting_sample(train_codes),
             )
         )
         normal = _codec_errors(encode, decode, x_test, test_codes)
